@@ -1,0 +1,26 @@
+#!/bin/bash
+# Everything CI runs. Each stage writes "pass fail skip"; the last line is
+# the sum: "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+cdir=$(mktemp -d)
+trap 'rm -rf "$cdir"' EXIT
+T0=$(date +%s)
+i=0
+stage() {	# stage NAME COMMAND...
+	local name=$1 s0 rc=0; shift
+	i=$((i + 1)); s0=$(date +%s)
+	echo; echo "=== stage $i: $name"
+	COUNTS=$cdir/$i "$@" || rc=$?
+	[ -s "$cdir/$i" ] || echo "0 1 0" > "$cdir/$i"	# died before counting
+	echo "=== stage $i: $name: $(( $(date +%s) - s0 ))s, exit $rc"
+	echo "$name $(( $(date +%s) - s0 ))" >> "$cdir/times"
+}
+stage "deps" "$TOP/scripts/deps.sh"; echo "0 0 0" > "$cdir/$i"
+stage "roundtrip $KVER" "$TOP/scripts/roundtrip.sh"
+stage "tests $KVER" env BASE=patched "$TOP/scripts/run.sh"
+
+echo; echo "=== stage times (s):"; column -t "$cdir/times" 2>/dev/null || cat "$cdir/times"
+echo "total $(( $(date +%s) - T0 ))s"
+cat "$cdir"/[0-9]* | awk '{p += $1; f += $2; s += $3}
+	END { if (s) printf "%d passed, %d failed, %d skipped\n", p, f, s
+	      else printf "%d passed, %d failed\n", p, f; exit f > 0 }'

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Install the Debian packages the harness needs; say in one line what
+# could not be had.
+. "$(dirname "$0")/lib.sh"
+
+pkgs="make gcc flex bison bc libelf-dev libssl-dev zlib1g-dev libzstd-dev
+      ccache qemu-system-x86 busybox-static cpio gzip xz-utils git perl
+      python3 python3-docutils"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+[ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root to install them)"
+say "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! apt-get install -y -q --no-install-recommends $missing >"$BUILD/apt.log" 2>&1; then
+	apt-get update -q >>"$BUILD/apt.log" 2>&1 || true
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >>"$BUILD/apt.log" 2>&1 ||
+		die "could not install:$missing (see $BUILD/apt.log)"
+fi

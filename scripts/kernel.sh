@@ -1,0 +1,35 @@
+#!/bin/bash
+# kernel.sh SRC OBJ FRAGMENT...: tinyconfig + fragments, then bzImage.
+# Incremental: the config is remade only when a fragment changed.
+. "$(dirname "$0")/lib.sh"
+src=$1 obj=$2; shift 2
+mkdir -p "$obj"
+# One build at a time in a build folder.
+exec 9> "$obj/.lock"
+flock 9
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache} CCACHE_BASEDIR=$BUILD
+kmake() { make -C "$src" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
+
+want=$(cat "$@" | sha1sum | cut -c1-40)
+if [ "$(cat "$obj/.fragments" 2>/dev/null)" != "$want" ] || [ ! -f "$obj/.config" ]; then
+	kmake tinyconfig > "$obj/config.log" 2>&1 || die "tinyconfig failed: see $obj/config.log"
+	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "$@") \
+		>> "$obj/config.log" 2>&1 || die "merge_config.sh failed: see $obj/config.log"
+	kmake olddefconfig >> "$obj/config.log" 2>&1 || die "olddefconfig failed: see $obj/config.log"
+	# Every option a fragment asks for must have survived olddefconfig.
+	grep -h '^CONFIG_' "$@" | while IFS= read -r l; do
+		k=${l%%=*} v=${l#*=}
+		if [ "$v" = n ]; then
+			! grep -q "^$k=" "$obj/.config" || die "config: $k=n was not kept"
+		else
+			grep -qx "$l" "$obj/.config" ||
+				die "config: $l not set (got: $(grep "^$k=" "$obj/.config" || echo unset))"
+		fi
+	done
+	echo "$want" > "$obj/.fragments"
+fi
+if ! kmake bzImage > "$obj/build.log" 2>&1; then
+	grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
+	die "kernel build failed in $src: see $obj/build.log"
+fi
+ls "$obj/arch/x86/boot/bzImage" > /dev/null

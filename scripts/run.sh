@@ -1,0 +1,51 @@
+#!/bin/bash
+# One run: source, tree, kernel, tests, initramfs, QEMU, verdict.
+#   KVER=6.12|6.1  BASE=patched|stock|mutant-NAME  DEBUG=1  SMP=2
+#   ARGS=... (selftest arguments)  REPEAT=1 (rounds)
+# For work outside the series tree: KSRC=dir (kernel source, with its own
+# KOBJ=dir), TESTSRC=dir (tree whose selftests are built) and OUT=dir
+# (tests, initramfs and console log; default KOBJ/run).
+. "$(dirname "$0")/lib.sh"
+BASE=${BASE:-patched}
+t0=$(date +%s)
+stage() { echo "== [$(( $(date +%s) - t0 ))s] $*"; }
+
+mkdir -p "$BUILD"
+"$TOP/scripts/deps.sh"
+"$TOP/scripts/tree.sh"
+case $BASE in
+patched) src=$REPO obj=$KDIR/obj ;;
+stock)	 src=$("$TOP/scripts/worktree.sh" stock pristine) obj=$KDIR/obj-stock ;;
+mutant-*)
+	 m=$TOP/mutants/${BASE#mutant-}.patch
+	 [ -f "$m" ] || die "no mutant $m"
+	 src=$("$TOP/scripts/worktree.sh" mutant series)
+	 git -C "$src" apply "$m" || die "mutant $m does not apply to the series"
+	 obj=$KDIR/obj-mutant ;;
+*)	 die "BASE must be patched, stock or mutant-NAME" ;;
+esac
+if [ -n "${KSRC:-}" ]; then
+	src=$KSRC obj=${KOBJ:?KSRC needs KOBJ, a build folder of its own}
+fi
+TESTSRC=${TESTSRC:-$REPO}
+frags=("$TOP/configs/base.config")
+if [ "${DEBUG:-0}" = 1 ]; then
+	frags+=("$TOP/configs/debug.config")
+	obj=$obj-debug
+	export CMDLINE="${CMDLINE:-} kmemleak=on"
+fi
+out=${OUT:-$obj/run}
+mkdir -p "$out"
+stage "linux-source-$KVER $("$TOP/scripts/version.sh" "$src") base=$BASE debug=${DEBUG:-0} smp=${SMP:-2} ($(series_list "$PATCHDIR" | wc -l) patches in series)"
+
+stage "kernel: $obj"
+"$TOP/scripts/kernel.sh" "$src" "$obj" "${frags[@]}"
+stage "tests: built from $TESTSRC"
+tests=$out/tests
+"$TOP/scripts/tests.sh" "$TESTSRC" "$tests"
+"$TOP/scripts/initramfs.sh" "$tests/bin" "$out/initramfs.cpio.gz"
+stage "boot: qemu-system-x86_64 -smp ${SMP:-2} (TCG)"
+b0=$(date +%s)
+"$TOP/scripts/boot.sh" "$obj/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out/console.log"
+stage "verdict: boot to verdict $(( $(date +%s) - b0 ))s, console in $out/console.log"
+"$TOP/scripts/verdict.sh" "$out/console.log" "${COUNTS:-$out/counts}"

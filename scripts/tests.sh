@@ -1,0 +1,33 @@
+#!/bin/bash
+# tests.sh SRC OUT: build the tree's libbpf and the test programs, static.
+# The smoke test comes from this repo (tests/); the lifetime selftests from
+# the tree's tools/testing/selftests/bpf/.
+. "$(dirname "$0")/lib.sh"
+src=$1 out=$2
+mkdir -p "$out/libbpf" "$out/bin"
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+
+make -C "$src/tools/lib/bpf" OUTPUT="$out/libbpf/" DESTDIR="$out/libbpf" \
+	prefix= CC="ccache gcc" BUILD_STATIC_ONLY=1 -j"$JOBS" \
+	"$out/libbpf/libbpf.a" install_headers > "$out/libbpf.log" 2>&1 ||
+	die "libbpf build failed: see $out/libbpf.log"
+
+sel=$src/tools/testing/selftests
+cflags="-O2 -g -Wall -static -D_GNU_SOURCE -I$out/libbpf/include
+	-I$src/tools/include -I$src/tools/include/uapi -I$sel -I$sel/bpf -I$TOP/tests"
+libs="$out/libbpf/libbpf.a -lelf -lz -lzstd -lpthread"
+build() {	# build NAME SOURCE
+	# shellcheck disable=SC2086
+	ccache gcc $cflags -o "$out/bin/$1" "$2" $libs 2> "$out/$1.log" ||
+		{ cat "$out/$1.log" >&2; die "test $1 failed to build"; }
+	echo "$1" >> "$out/bin/list"
+}
+rm -f "$out/bin/list"
+build smoke "$TOP/tests/smoke.c"
+for t in test_map_lifetime; do
+	if [ -f "$sel/bpf/$t.c" ]; then
+		build "$t" "$sel/bpf/$t.c"
+	else
+		echo "note: $src has no selftests/bpf/$t.c; smoke test only" >&2
+	fi
+done

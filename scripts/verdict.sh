@@ -1,0 +1,49 @@
+#!/bin/bash
+# verdict.sh LOG COUNTS: turn the guest console into a verdict. Prints the
+# tests' TAP, every kernel report found in dmesg, and "N passed, N failed";
+# writes "pass fail skip" to COUNTS. Exits 1 on any failure.
+. "$(dirname "$0")/lib.sh"
+log=$1 counts=$2
+tr -d '\r' < "$log" | awk -v counts="$counts" '
+function fail(why) { print "not ok - " why; nfail++ }
+/^lifetime-run: / { intest = 1; plan = -1; seen = 0; name = $2; print; next }
+/^lifetime-exit: / {
+	intest = 0
+	if (plan >= 0 && seen < plan)
+		fail(name ": " (plan - seen) " of " plan " tests gave no result")
+	else if ($3 != 0 && !failed_here)
+		fail(name ": exited with " $3 " but reported no failure")
+	failed_here = 0
+	next
+}
+/^lifetime-dmesg-begin/ { indmesg = 1; next }
+/^lifetime-dmesg-end/ { indmesg = 0; next }
+/^lifetime-done/ { done = 1 }
+/^lifetime-hung/ { hung = $0 }
+intest && /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0 }
+intest && /^(not )?ok [0-9]+/ {
+	print; seen++
+	if ($1 == "not") { nfail++; failed_here = 1 }
+	else if ($0 ~ /# *SKIP/) nskip++
+	else npass++
+	next
+}
+intest && /^#/ { print; next }
+indmesg && /BUG:|WARNING:|Oops|KASAN|kmemleak|unreferenced object|lockdep|circular locking|possible recursive locking|suspicious RCU usage|rcu_.*detected stall|self-detected stall|soft lockup|hung_task|blocked for more than|Kernel panic|general protection fault|UBSAN/ {
+	reports = reports "\n  " $0
+}
+{ tail[NR % 40] = $0 }
+END {
+	if (reports != "") fail("kernel reports in dmesg:" reports)
+	if (!done) {
+		fail(hung != "" ? hung : "guest stopped before the tests finished (panic?)")
+		print "--- last console lines:"
+		for (i = NR - 39; i <= NR; i++) if (i > 0) print tail[i % 40]
+	}
+	if (npass + nfail == 0) fail("no test ran")
+	printf "%d %d %d\n", npass, nfail, nskip > counts
+	exit nfail > 0
+}' || rc=$?
+read -r p f s < "$counts"
+if [ "$s" -gt 0 ]; then echo "$p passed, $f failed, $s skipped"; else echo "$p passed, $f failed"; fi
+exit "${rc:-0}"

@@ -1,0 +1,5 @@
+#!/bin/bash
+# Print the kernel version of a source tree, e.g. 6.12.117.
+[ -f "$1/Makefile" ] || exit 1
+awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
+     END{print v "." p "." s}' "$1/Makefile"
