@@ -5,7 +5,7 @@ export KVER ?= 6.12
 export BASE ?= patched
 export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT
 
-.PHONY: run check tree export roundtrip reset-tree clean distclean
+.PHONY: run check tree export roundtrip reset-tree mutants checkpatch bisect-check clean distclean
 run:
 	@scripts/run.sh
 check:
@@ -16,6 +16,14 @@ export:
 	@scripts/export.sh
 roundtrip:
 	@scripts/roundtrip.sh
+# Each mutant must be caught by exactly the tests named for it.
+mutants:
+	@scripts/mutants.sh
+checkpatch:
+	@scripts/checkpatch.sh
+# Build and boot the tree after each patch.
+bisect-check:
+	@scripts/bisect-check.sh
 # Drop unexported work in the tree and re-apply the series.
 reset-tree:
 	rm -f build/$(KVER)/.series-stamp

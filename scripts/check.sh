@@ -16,8 +16,16 @@ stage() {	# stage NAME COMMAND...
 	echo "$name $(( $(date +%s) - s0 ))" >> "$cdir/times"
 }
 stage "deps" "$TOP/scripts/deps.sh"; echo "0 0 0" > "$cdir/$i"
-stage "roundtrip $KVER" "$TOP/scripts/roundtrip.sh"
-stage "tests $KVER" env BASE=patched "$TOP/scripts/run.sh"
+stage "harness" "$TOP/scripts/harness-test.sh"
+stage "roundtrip 6.12" env KVER=6.12 "$TOP/scripts/roundtrip.sh"
+stage "checkpatch 6.12" env KVER=6.12 "$TOP/scripts/checkpatch.sh"
+stage "tests 6.12" env KVER=6.12 BASE=patched "$TOP/scripts/run.sh"
+if ls "$TOP"/mutants/*.patch > /dev/null 2>&1; then
+	stage "mutants 6.12" env KVER=6.12 "$TOP/scripts/mutants.sh"
+fi
+stage "roundtrip 6.1" env KVER=6.1 "$TOP/scripts/roundtrip.sh"
+stage "checkpatch 6.1" env KVER=6.1 "$TOP/scripts/checkpatch.sh"
+stage "tests 6.1" env KVER=6.1 BASE=patched "$TOP/scripts/run.sh"
 
 echo; echo "=== stage times (s):"; column -t "$cdir/times" 2>/dev/null || cat "$cdir/times"
 echo "total $(( $(date +%s) - T0 ))s"

@@ -18,3 +18,6 @@ series_list "$out" | while read -r p; do
 	[ -f "$out/$p" ] || die "export wrote no $p"
 done
 echo "$(series_list "$out" | wc -l) patches in ${out#"$TOP"/}"
+# The tree now is what patches/ holds.
+[ "$out" = "$PATCHDIR" ] && echo "$(series_stamp "$PATCHDIR") $(kgit rev-parse HEAD)" > "$KDIR/.series-stamp"
+exit 0

@@ -24,7 +24,8 @@ build() {	# build NAME SOURCE
 }
 rm -f "$out/bin/list"
 build smoke "$TOP/tests/smoke.c"
-for t in test_map_lifetime; do
+for t in ${SMOKE_ONLY:+none}${SMOKE_ONLY:-test_map_lifetime}; do
+	[ "$t" = none ] && break
 	if [ -f "$sel/bpf/$t.c" ]; then
 		build "$t" "$sel/bpf/$t.c"
 	else

@@ -7,8 +7,7 @@
 
 src=$("$TOP/scripts/fetch.sh")
 stamp_file=$KDIR/.series-stamp
-stamp=$( (series_list "$PATCHDIR"; series_list "$PATCHDIR" |
-	  while read -r p; do cat "$PATCHDIR/$p" 2>/dev/null; done) | sha1sum | cut -c1-40)
+stamp=$(series_stamp "$PATCHDIR")
 
 if [ ! -d "$REPO/.git" ]; then
 	say "creating $REPO from $(cat "$src/.unpacked")"
@@ -35,17 +34,7 @@ say "applying ${PATCHDIR#"$TOP"/}/series to $REPO"
 kgit am --abort >/dev/null 2>&1 || true
 kgit checkout -q -B series pristine
 kgit reset -q --hard pristine
-n=0
-while read -r p; do
-	f=$PATCHDIR/$p
-	[ -f "$f" ] || die "series names $p, which is not in ${PATCHDIR#"$TOP"/}/"
-	if ! out=$(kgit am -q --keep-cr "$f" 2>&1); then
-		kgit am --abort >/dev/null 2>&1 || true
-		where=$(printf '%s\n' "$out" | sed -n 's/^error: patch failed: \(.*\)$/\1/p;s/^error: \(.*\): does not exist in index$/\1 (missing)/p;s/^error: \(.*\): already exists in working directory$/\1 (exists)/p' | head -n1)
-		rm -f "$stamp_file"
-		die "patch $p does not apply: ${where:-$(printf '%s\n' "$out" | grep -m1 -i error)}"
-	fi
-	n=$((n + 1))
-done < <(series_list "$PATCHDIR")
+rm -f "$stamp_file"
+n=$(apply_series "$REPO" "$PATCHDIR")
 echo "$stamp $(kgit rev-parse HEAD)" > "$stamp_file"
 say "applied $n patches"

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Each mutants/NAME.patch brings one pre-seed bug back on top of the series.
+# Its header names, on "Expect-fail:" lines, the tests that must catch it.
+# A mutant is caught when exactly those tests fail and all others pass.
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 rows=
+for m in "$TOP"/mutants/*.patch; do
+	[ -f "$m" ] || continue
+	name=$(basename "$m" .patch)
+	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)
+	say "mutant $name: expecting $(echo "$expect" | wc -w) tests to fail"
+	BASE=mutant-$name OUT=$KDIR/obj-mutant/run-$name COUNTS=$tmp/c \
+		"$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 || true
+	log=$KDIR/obj-mutant/run-$name/console.log
+	got=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' | sort -u)
+	others=$(grep -c '^not ok - ' "$tmp/$name.log" || true)
+	if [ -n "$expect" ] && [ "$got" = "$expect" ] && [ "$others" = 0 ]; then
+		verdict=caught pass=$((pass + 1))
+	else
+		verdict=MISSED fail=$((fail + 1))
+		tail -n 30 "$tmp/$name.log"
+	fi
+	rows="$rows$name|$(echo $expect | tr ' ' ,)|$(echo $got | tr ' ' ,)$( [ "$others" = 0 ] || echo " +$others other")|$verdict\n"
+done
+printf "mutant|expected to fail|failed|verdict\n$rows" | column -t -s '|'
+echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
