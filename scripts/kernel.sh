@@ -7,7 +7,7 @@ mkdir -p "$obj"
 # One build at a time in a build folder.
 exec 9> "$obj/.lock"
 flock 9
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache} CCACHE_BASEDIR=$BUILD
+export CCACHE_BASEDIR=$BUILD
 kmake() { make -C "$src" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
 
 want=$(cat "$@" | sha1sum | cut -c1-40)

@@ -11,6 +11,8 @@ REPO=$KDIR/linux			# git tree: pristine commit + series
 PATCHDIR=$TOP/patches
 [ "$KVER" = 6.12 ] || PATCHDIR=$TOP/patches/$KVER
 JOBS=${JOBS:-$(nproc)}
+# ccache outlives the clone, so CI on a machine that built before is warm.
+export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-map-lifetime-ccache}
 
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "== $*"; }

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 src=$1 out=$2
 mkdir -p "$out/libbpf" "$out/bin"
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+
 
 make -C "$src/tools/lib/bpf" OUTPUT="$out/libbpf/" DESTDIR="$out/libbpf" \
 	prefix= CC="ccache gcc" BUILD_STATIC_ONLY=1 -j"$JOBS" \
