@@ -5,7 +5,7 @@
 
 pkgs="make gcc flex bison bc libelf-dev libssl-dev zlib1g-dev libzstd-dev
       ccache qemu-system-x86 busybox-static cpio gzip xz-utils git perl
-      python3 python3-docutils"
+      python3 python3-docutils python3-ply python3-git"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
