@@ -19,6 +19,7 @@ stage "deps" "$TOP/scripts/deps.sh"; echo "0 0 0" > "$cdir/$i"
 stage "harness" "$TOP/scripts/harness-test.sh"
 stage "roundtrip 6.12" env KVER=6.12 "$TOP/scripts/roundtrip.sh"
 stage "checkpatch 6.12" env KVER=6.12 "$TOP/scripts/checkpatch.sh"
+stage "docs 6.12" env KVER=6.12 "$TOP/scripts/docs.sh"
 stage "tests 6.12" env KVER=6.12 BASE=patched "$TOP/scripts/run.sh"
 if ls "$TOP"/mutants/*.patch > /dev/null 2>&1; then
 	stage "mutants 6.12" env KVER=6.12 "$TOP/scripts/mutants.sh"

@@ -7,6 +7,8 @@
 # (tests, initramfs and console log; default KOBJ/run).
 . "$(dirname "$0")/lib.sh"
 BASE=${BASE:-patched}
+# The benchmarks run with 'make bench', not by default.
+export ARGS=${ARGS:-"-F perf_event_array_bench"}
 t0=$(date +%s)
 stage() { echo "== [$(( $(date +%s) - t0 ))s] $*"; }
 
