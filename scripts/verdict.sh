@@ -29,7 +29,7 @@ intest && /^(not )?ok [0-9]+/ {
 	next
 }
 intest && /^#/ { print; next }
-indmesg && /BUG:|WARNING:|Oops|KASAN|kmemleak|unreferenced object|lockdep|circular locking|possible recursive locking|suspicious RCU usage|rcu_.*detected stall|self-detected stall|soft lockup|hung_task|blocked for more than|Kernel panic|general protection fault|UBSAN/ {
+indmesg && /BUG:|WARNING:|Oops|unreferenced object|suspected memory leak|circular locking|recursive locking|inconsistent lock state|suspicious RCU usage|detected stalls? on CPU|self-detected stall|soft lockup|blocked for more than|Kernel panic|general protection fault|UBSAN:/ {
 	reports = reports "\n  " $0
 }
 { tail[NR % 40] = $0 }
