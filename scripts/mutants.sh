@@ -2,18 +2,22 @@
 # Each mutants/NAME.patch brings one pre-seed bug back on top of the series.
 # Its header names, on "Expect-fail:" lines, the tests that must catch it.
 # A mutant is caught when exactly those tests fail and all others pass.
+# mutants/stock.expect does the same for the unpatched kernel: the series'
+# reproducers must fail there, and only they.
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 rows=
-for m in "$TOP"/mutants/*.patch; do
+for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
 	[ -f "$m" ] || continue
 	name=$(basename "$m" .patch)
+	base=mutant-$name
+	[ "$name" = stock.expect ] && name=stock base=stock
 	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)
 	say "mutant $name: expecting $(echo "$expect" | wc -w) tests to fail"
-	BASE=mutant-$name OUT=$KDIR/obj-mutant/run-$name COUNTS=$tmp/c \
-		"$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 || true
-	log=$KDIR/obj-mutant/run-$name/console.log
+	out=$KDIR/obj-mutant/run-$name
+	BASE=$base OUT=$out COUNTS=$tmp/c "$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 || true
+	log=$out/console.log
 	got=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' | sort -u)
 	others=$(grep -c '^not ok - ' "$tmp/$name.log" || true)
 	if [ -n "$expect" ] && [ "$got" = "$expect" ] && [ "$others" = 0 ]; then
