@@ -5,7 +5,7 @@ export KVER ?= 6.12
 export BASE ?= patched
 export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT
 
-.PHONY: run check tree export roundtrip reset-tree mutants checkpatch bisect-check clean distclean
+.PHONY: run check tree export roundtrip reset-tree mutants checkpatch bisect-check bench clean distclean
 run:
 	@scripts/run.sh
 check:
@@ -21,6 +21,9 @@ mutants:
 	@scripts/mutants.sh
 checkpatch:
 	@scripts/checkpatch.sh
+# Stock and patched kernels in one run: release cost and hot paths.
+bench:
+	@scripts/bench.sh
 # Build and boot the tree after each patch.
 bisect-check:
 	@scripts/bisect-check.sh

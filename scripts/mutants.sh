@@ -26,9 +26,10 @@ for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
 		verdict=MISSED fail=$((fail + 1))
 		tail -n 30 "$tmp/$name.log"
 	fi
-	rows="$rows$name|$(echo $expect | tr ' ' ,)|$(echo $got | tr ' ' ,)$( [ "$others" = 0 ] || echo " +$others other")|$verdict\n"
+	rows="$rows$name|$(echo "$expect" | wc -w)|$(echo "$got" | wc -w)$( [ "$others" = 0 ] || echo " +$others other")|$(comm -3 <(echo "$expect") <(echo "$got") | wc -l)|$verdict\n"
+	echo "$got" | sed "s/^/  $name failed: /"
 done
-printf "mutant|expected to fail|failed|verdict\n$rows" | column -t -s '|'
+printf "mutant|tests named|tests failed|differ|verdict\n$rows" | column -t -s '|'
 echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
