@@ -24,8 +24,9 @@ build() {	# build NAME SOURCE
 }
 rm -f "$out/bin/list"
 build smoke "$TOP/tests/smoke.c"
-for t in ${SMOKE_ONLY:+none}${SMOKE_ONLY:-test_map_lifetime}; do
-	[ "$t" = none ] && break
+lifetime=test_map_lifetime
+[ "${SMOKE_ONLY:-0}" = 1 ] && lifetime=
+for t in $lifetime; do
 	if [ -f "$sel/bpf/$t.c" ]; then
 		build "$t" "$sel/bpf/$t.c"
 	else

@@ -44,6 +44,7 @@ END {
 	printf "%d %d %d\n", npass, nfail, nskip > counts
 	exit nfail > 0
 }' || rc=$?
-read -r p f s < "$counts"
+read -r p f s < "$counts" || true
+p=${p:-0} f=${f:-1} s=${s:-0}
 if [ "$s" -gt 0 ]; then echo "$p passed, $f failed, $s skipped"; else echo "$p passed, $f failed"; fi
 exit "${rc:-0}"
