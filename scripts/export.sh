@@ -8,7 +8,7 @@ out=${1:-$PATCHDIR}
 mkdir -p "$out"
 # Drop the patch files of the old series; keep the cover letter and notes.
 series_list "$out" | while read -r p; do rm -f "$out/$p"; done
-files=$(kgit format-patch --no-signature --zero-commit --no-numbered \
+files=$(kgit format-patch --no-signature --zero-commit --no-numbered --full-index \
 	-o "$out" pristine..HEAD)
 {
 	echo "# Applied in order with git am on Debian linux-source-$KVER."

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tree -> patches -> tree: exporting the tree reproduces patches/ byte for
-# byte, and applying that export to the pristine commit gives the tree.
+# byte (full blob ids: abbreviations depend on the repository), and applying that export to the pristine commit gives the tree.
 . "$(dirname "$0")/lib.sh"
 "$TOP/scripts/tree.sh" > /dev/null
 tmp=$(mktemp -d)
@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$TOP/scripts/export.sh" "$tmp/p" > /dev/null
 pass=0 fail=0
 if diff -u <(series_list "$PATCHDIR") <(series_list "$tmp/p") > "$tmp/diff" &&
-   for p in $(series_list "$tmp/p"); do diff -u "$PATCHDIR/$p" "$tmp/p/$p" || exit 1; done >> "$tmp/diff"; then
+   (for p in $(series_list "$tmp/p"); do diff -u "$PATCHDIR/$p" "$tmp/p/$p" || exit 1; done) >> "$tmp/diff"; then
 	echo "ok 1 roundtrip: export of the tree equals ${PATCHDIR#"$TOP"/}"; pass=$((pass + 1))
 else
 	echo "not ok 1 roundtrip: export of the tree differs from ${PATCHDIR#"$TOP"/}:"
