@@ -34,6 +34,6 @@ reset-tree:
 	@scripts/tree.sh
 # Drop builds; keep the sources, the trees (and work in them) and ccache.
 clean:
-	rm -rf build/*/obj* build/*/tests
+	rm -rf build/*/*/obj* build/*/mutant-runs build/*/bench
 distclean:
 	rm -rf build

@@ -3,7 +3,7 @@
 # patched kernel, in one run; one table of both, then the targets.
 #   REPEAT=N	rounds of the benchmarks in each boot (medians are taken)
 #   TESTSRC=dir	tree whose selftests are built (default: the series tree)
-#   KSRC=dir KOBJ=dir	the patched kernel to use instead of the series tree
+#   KSRC=dir [KOBJ=dir]	the patched kernel to use instead of the series tree
 # Writes "pass fail 0" to $COUNTS: one count per target and per boot. A
 # missed hard target fails; hot paths over 2% are reported as
 # "missed (noise?)" and counted neither way (TCG timings are noisy).

@@ -10,7 +10,7 @@ for c in $(kgit rev-list --reverse pristine..series); do
 	n=$((n + 1))
 	subj=$(kgit log -1 --format=%s "$c")
 	src=$("$TOP/scripts/worktree.sh" bisect "$c")
-	if KSRC=$src KOBJ=$KDIR/obj-bisect TESTSRC=$src SMOKE_ONLY=1 \
+	if KSRC=$src TESTSRC=$src SMOKE_ONLY=1 \
 	   COUNTS=$tmp/counts "$TOP/scripts/run.sh" > "$KDIR/bisect-$n.log" 2>&1; then
 		echo "ok $n builds and boots: $subj"; pass=$((pass + 1))
 	else

@@ -15,7 +15,7 @@ for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
 	[ "$name" = stock.expect ] && name=stock base=stock
 	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)
 	say "mutant $name: expecting $(echo "$expect" | wc -w) tests to fail"
-	out=$KDIR/obj-mutant/run-$name
+	out=$KDIR/mutant-runs/$name
 	BASE=$base OUT=$out COUNTS=$tmp/c "$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 || true
 	log=$out/console.log
 	got=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' | sort -u)

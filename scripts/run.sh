@@ -2,9 +2,12 @@
 # One run: source, tree, kernel, tests, initramfs, QEMU, verdict.
 #   KVER=6.12|6.1  BASE=patched|stock|mutant-NAME  DEBUG=1  SMP=2
 #   ARGS=... (selftest arguments)  REPEAT=1 (rounds)
-# For work outside the series tree: KSRC=dir (kernel source, with its own
-# KOBJ=dir), TESTSRC=dir (tree whose selftests are built) and OUT=dir
-# (tests, initramfs and console log; default KOBJ/run).
+# For work outside the series tree: KSRC=dir (kernel source; built in
+# KOBJ=dir, default KSRC/obj), TESTSRC=dir (tree whose selftests are built)
+# and OUT=dir (tests, initramfs and console log; default KOBJ/run).
+# Every kernel is built in obj/ inside its source tree: kbuild then uses
+# relative paths, so ccache serves the stock and mutant trees the objects
+# of every file they share with the series tree.
 . "$(dirname "$0")/lib.sh"
 BASE=${BASE:-patched}
 # The benchmarks run with 'make bench', not by default.
@@ -16,19 +19,17 @@ mkdir -p "$BUILD"
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/tree.sh"
 case $BASE in
-patched) src=$REPO obj=$KDIR/obj ;;
-stock)	 src=$("$TOP/scripts/worktree.sh" stock pristine) obj=$KDIR/obj-stock ;;
+patched) src=$REPO ;;
+stock)	 src=$("$TOP/scripts/worktree.sh" stock pristine) ;;
 mutant-*)
 	 m=$TOP/mutants/${BASE#mutant-}.patch
 	 [ -f "$m" ] || die "no mutant $m"
 	 src=$("$TOP/scripts/worktree.sh" mutant series)
-	 git -C "$src" apply "$m" || die "mutant $m does not apply to the series"
-	 obj=$KDIR/obj-mutant ;;
+	 git -C "$src" apply "$m" || die "mutant $m does not apply to the series" ;;
 *)	 die "BASE must be patched, stock or mutant-NAME" ;;
 esac
-if [ -n "${KSRC:-}" ]; then
-	src=$KSRC obj=${KOBJ:?KSRC needs KOBJ, a build folder of its own}
-fi
+[ -z "${KSRC:-}" ] || src=$(cd "$KSRC" && pwd)
+obj=${KOBJ:-$src/obj}
 TESTSRC=${TESTSRC:-$REPO}
 frags=("$TOP/configs/base.config")
 if [ "${DEBUG:-0}" = 1 ]; then
