@@ -15,6 +15,7 @@ done
 
 [ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root to install them)"
 say "installing:$missing"
+mkdir -p "$BUILD"
 export DEBIAN_FRONTEND=noninteractive
 # shellcheck disable=SC2086
 if ! apt-get install -y -q --no-install-recommends $missing >"$BUILD/apt.log" 2>&1; then
