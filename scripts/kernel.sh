@@ -28,8 +28,11 @@ if [ "$(cat "$obj/.fragments" 2>/dev/null)" != "$want" ] || [ ! -f "$obj/.config
 	done
 	echo "$want" > "$obj/.fragments"
 fi
+# .built: when the last successful build started (seed-obj.sh).
+touch "$obj/.building"
 if ! kmake bzImage > "$obj/build.log" 2>&1; then
 	grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
 	die "kernel build failed in $src: see $obj/build.log"
 fi
+mv "$obj/.building" "$obj/.built"
 ls "$obj/arch/x86/boot/bzImage" > /dev/null

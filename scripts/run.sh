@@ -10,8 +10,10 @@
 # of every file they share with the series tree.
 . "$(dirname "$0")/lib.sh"
 BASE=${BASE:-patched}
-# The benchmarks run with 'make bench', not by default.
-export ARGS=${ARGS:-"-F perf_event_array_bench"}
+# The benchmarks run with 'make bench' or ARGS=all, not by default.
+ARGS=${ARGS:-"-F perf_event_array_bench"}
+[ "$ARGS" != all ] || ARGS=
+export ARGS
 t0=$(date +%s)
 stage() { echo "== [$(( $(date +%s) - t0 ))s] $*"; }
 
@@ -38,9 +40,16 @@ if [ "${DEBUG:-0}" = 1 ]; then
 	export CMDLINE="${CMDLINE:-} kmemleak=on"
 fi
 out=${OUT:-$obj/run}
-mkdir -p "$out"
 stage "linux-source-$KVER $("$TOP/scripts/version.sh" "$src") base=$BASE debug=${DEBUG:-0} smp=${SMP:-2} ($(series_list "$PATCHDIR" | wc -l) patches in series)"
 
+# A first stock or mutant build starts from the series tree's build.
+seed=$REPO/${obj#"$src"/}
+if [ "$src" != "$REPO" ] && [ -z "${KSRC:-}${KOBJ:-}" ] && [ ! -e "$obj" ] &&
+	[ -f "$seed/.built" ]; then
+	stage "kernel: seeding $obj from $seed"
+	"$TOP/scripts/seed-obj.sh" "$src" "$seed" "$obj"
+fi
+mkdir -p "$out"
 stage "kernel: $obj"
 "$TOP/scripts/kernel.sh" "$src" "$obj" "${frags[@]}"
 stage "tests: built from $TESTSRC"
