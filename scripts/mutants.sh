@@ -8,16 +8,27 @@
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 rows=
+name_of() { local n; n=$(basename "$1" .patch); echo "${n%.expect}"; }
+# The runs go in parallel, each in its own worktree: a guest spends most
+# of a mutant run waiting for ids that never go, while the next kernel
+# builds. Packages and the series tree are made first, once.
+"$TOP/scripts/deps.sh"
+"$TOP/scripts/tree.sh"
 for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
 	[ -f "$m" ] || continue
-	name=$(basename "$m" .patch)
-	base=mutant-$name
-	[ "$name" = stock.expect ] && name=stock base=stock
+	name=$(name_of "$m") base=mutant-$name
+	[ "$name" = stock ] && base=stock
+	rm -f "$KDIR/mutant-runs/$name/console.log"
+	BASE=$base OUT=$KDIR/mutant-runs/$name COUNTS=$tmp/$name.counts \
+		"$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 &
+done
+wait
+for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
+	[ -f "$m" ] || continue
+	name=$(name_of "$m")
 	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)
 	say "mutant $name: expecting $(echo "$expect" | wc -w) tests to fail"
-	out=$KDIR/mutant-runs/$name
-	BASE=$base OUT=$out COUNTS=$tmp/c "$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 || true
-	log=$out/console.log
+	log=$KDIR/mutant-runs/$name/console.log
 	got=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' | sort -u)
 	others=$(grep -c '^not ok - ' "$tmp/$name.log" || true)
 	if [ -n "$expect" ] && [ "$got" = "$expect" ] && [ "$others" = 0 ]; then

@@ -26,7 +26,7 @@ stock)	 src=$("$TOP/scripts/worktree.sh" stock pristine) ;;
 mutant-*)
 	 m=$TOP/mutants/${BASE#mutant-}.patch
 	 [ -f "$m" ] || die "no mutant $m"
-	 src=$("$TOP/scripts/worktree.sh" mutant series)
+	 src=$("$TOP/scripts/worktree.sh" "$BASE" series)
 	 git -C "$src" apply "$m" || die "mutant $m does not apply to the series" ;;
 *)	 die "BASE must be patched, stock or mutant-NAME" ;;
 esac

@@ -4,6 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 name=$1 commit=$2
 wt=$KDIR/$name
+# Parallel runs (make mutants) add worktrees of one repository in turn.
+exec 8> "$KDIR/.worktree.lock"
+flock 8
 if [ ! -d "$wt" ]; then
 	kgit worktree prune
 	kgit worktree add -q --detach "$wt" "$commit"
