@@ -5,6 +5,11 @@
 # commits that were made in the tree but not exported.
 . "$(dirname "$0")/lib.sh"
 
+# One tree.sh at a time per kernel version (make check builds 6.1 in
+# the background).
+mkdir -p "$KDIR"
+exec 7> "$KDIR/.tree.lock"
+flock 7
 src=$("$TOP/scripts/fetch.sh")
 stamp_file=$KDIR/.series-stamp
 stamp=$(series_stamp "$PATCHDIR")
