@@ -22,20 +22,12 @@ stage "roundtrip 6.12" env KVER=6.12 "$TOP/scripts/roundtrip.sh"
 stage "checkpatch 6.12" env KVER=6.12 "$TOP/scripts/checkpatch.sh"
 stage "docs 6.12" env KVER=6.12 "$TOP/scripts/docs.sh"
 stage "tests 6.12" env KVER=6.12 BASE=patched "$TOP/scripts/run.sh"
-# The 6.1 tree and kernel build in the background while the mutant guests
-# wait out the tests they fail. "tests 6.1" then finds the kernel built:
-# kernel.sh and tree.sh take locks, so it waits for a build still going,
-# and a build that failed is redone there and reported.
-mkdir -p "$BUILD"
-env KVER=6.1 BASE=patched BUILD_ONLY=1 "$TOP/scripts/run.sh" \
-	> "$BUILD/prebuild-6.1.log" 2>&1 &
 if ls "$TOP"/mutants/*.patch > /dev/null 2>&1; then
 	stage "mutants 6.12" env KVER=6.12 "$TOP/scripts/mutants.sh"
 fi
 stage "roundtrip 6.1" env KVER=6.1 "$TOP/scripts/roundtrip.sh"
 stage "checkpatch 6.1" env KVER=6.1 "$TOP/scripts/checkpatch.sh"
 stage "tests 6.1" env KVER=6.1 BASE=patched "$TOP/scripts/run.sh"
-wait
 
 echo; echo "=== stage times (s):"; column -t "$cdir/times" 2>/dev/null || cat "$cdir/times"
 echo "total $(( $(date +%s) - T0 ))s"

@@ -5,8 +5,8 @@
 # commits that were made in the tree but not exported.
 . "$(dirname "$0")/lib.sh"
 
-# One tree.sh at a time per kernel version (make check builds 6.1 in
-# the background).
+# One tree.sh at a time per kernel version (make mutants runs in
+# parallel).
 mkdir -p "$KDIR"
 exec 7> "$KDIR/.tree.lock"
 flock 7
