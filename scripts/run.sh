@@ -52,6 +52,8 @@ fi
 mkdir -p "$out"
 stage "kernel: $obj"
 "$TOP/scripts/kernel.sh" "$src" "$obj" "${frags[@]}"
+# The mutant lives in mutants/; the worktree goes back to the series.
+case $BASE in mutant-*) git -C "$src" reset -q --hard ;; esac
 stage "tests: built from $TESTSRC"
 tests=$out/tests
 "$TOP/scripts/tests.sh" "$TESTSRC" "$tests"

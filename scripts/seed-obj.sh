@@ -14,14 +14,16 @@ src=$1 seed=$2 obj=$3
 mkdir -p "$(dirname "$obj")"
 cp -a "$seed" "$obj.tmp"
 rm -rf "$obj.tmp/run"
-find "$src" \( -name .git -o -path "$src/obj*" \) -prune -o -type f -print0 |
-	xargs -0 touch -h -d @946684800
+# The list first: once every mtime changed, git would re-read each file.
 {
 	git -C "$REPO" diff --name-only "$(git -C "$src" rev-parse HEAD)"
 	git -C "$src" diff --name-only HEAD
 	find "$REPO" \( -path "$REPO/.git" -o -path "$REPO/obj*" \) -prune -o \
 		-type f -newer "$seed/.built" -printf '%P\n'
-} | sort -u | while IFS= read -r f; do
+} | sort -u > "$obj.tmp/.seed-differs"
+find "$src" \( -name .git -o -path "$src/obj*" \) -prune -o -type f -print0 |
+	xargs -0 touch -h -d @946684800
+while IFS= read -r f; do
 	[ ! -e "$src/$f" ] || touch -h "$src/$f"
-done
+done < "$obj.tmp/.seed-differs"
 mv "$obj.tmp" "$obj"
