@@ -8,6 +8,9 @@ mkdir -p "$obj"
 exec 9> "$obj/.lock"
 flock 9
 export CCACHE_BASEDIR=$BUILD
+# Depend mode: hash kbuild's -MMD output instead of running the
+# preprocessor first; a cold build costs a third less (README).
+export CCACHE_DEPEND=1
 kmake() { make -C "$src" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
 
 want=$(cat "$@" | sha1sum | cut -c1-40)

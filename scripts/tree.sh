@@ -19,6 +19,10 @@ if [ ! -d "$REPO/.git" ]; then
 	rm -rf "$REPO" && mkdir -p "$REPO"
 	cp -a "$src/." "$REPO/" && rm -f "$REPO/.unpacked"
 	kgit init -q -b series
+	# 90,000 files: store them uncompressed, and never let git gc --auto
+	# pack them behind the next stage's back (a minute of both cores).
+	kgit config core.looseCompression 0
+	kgit config gc.auto 0
 	kgit add -A -f .
 	kgit commit -q -m "Debian linux-source-$KVER $("$TOP/scripts/version.sh" "$REPO") (pristine)"
 	kgit tag pristine
