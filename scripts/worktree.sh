@@ -4,14 +4,15 @@
 . "$(dirname "$0")/lib.sh"
 name=$1 commit=$2
 wt=$KDIR/$name
-# Parallel runs (make mutants) add worktrees of one repository in turn.
-exec 8> "$KDIR/.worktree.lock"
-flock 8
+# Parallel runs (make mutants) register worktrees of one repository in
+# turn; the checkouts of 90,000 files each then go on side by side.
 if [ ! -d "$wt" ]; then
-	kgit worktree prune
-	kgit worktree add -q --detach "$wt" "$commit"
-else
-	git -C "$wt" checkout -q -f --detach "$commit"
-	git -C "$wt" reset -q --hard
+	(
+		flock 8
+		kgit worktree prune
+		kgit worktree add -q --no-checkout --detach "$wt" "$commit"
+	) 8> "$KDIR/.worktree.lock"
 fi
+git -C "$wt" checkout -q -f --detach "$commit"
+git -C "$wt" reset -q --hard
 echo "$wt"
