@@ -15,8 +15,8 @@ git -C "$wt" init -q
 git -C "$wt" add -A
 git -C "$wt" -c user.name=harness -c user.email=harness@invalid commit -q -m pristine
 
-# patch NAME FILE: a one-hunk patch of FILE whose context is not there.
-patch() {
+# broken_patch SUBJECT FILE: a one-hunk patch of FILE whose context is not there.
+broken_patch() {
 	cat <<PATCH
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
 From: harness <harness@invalid>
@@ -55,8 +55,8 @@ expect() {
 	fi
 }
 mkdir -p "$tmp/p"
-patch "broken: context that is not in the tree" kernel/bpf/arraymap.c > "$tmp/p/0001-broken.patch"
-patch "broken: a file that is not in the tree" kernel/bpf/nosuchfile.c > "$tmp/p/0002-nofile.patch"
+broken_patch "broken: context that is not in the tree" kernel/bpf/arraymap.c > "$tmp/p/0001-broken.patch"
+broken_patch "broken: a file that is not in the tree" kernel/bpf/nosuchfile.c > "$tmp/p/0002-nofile.patch"
 expect "failed hunk" 0001-broken.patch \
 	"error: patch 0001-broken.patch does not apply: hunk at kernel/bpf/arraymap.c:10"
 expect "missing file" 0002-nofile.patch \
