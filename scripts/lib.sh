@@ -3,16 +3,59 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KVER=${KVER:-6.12}
+KVER=${KVER:-7.3}
 BUILD=${BUILD:-$TOP/build}
 CACHE=$BUILD/cache
 KDIR=${KDIR:-$BUILD/$KVER}
 REPO=$KDIR/linux			# git tree: pristine commit + series
-PATCHDIR=$TOP/patches
-[ "$KVER" = 6.12 ] || PATCHDIR=$TOP/patches/$KVER
+# The series applied in order: for mainline the bpf fixes, then the
+# bpf-next rework on top (the tree's tag 'bpf' marks where one ends).
+case $KVER in
+7.3)	SERIES=("$TOP/patches/bpf" "$TOP/patches/bpf-next") ;;
+6.12)	SERIES=("$TOP/patches") ;;
+*)	SERIES=("$TOP/patches/$KVER") ;;
+esac
+PATCHDIR=${SERIES[0]}
 JOBS=${JOBS:-$(nproc)}
 # ccache outlives the clone, so CI on a machine that built before is warm.
 export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-map-lifetime-ccache}
+
+# pinned KVER: "package version suite sha256" from kernels.tsv.
+pinned() { awk -v k="$1" '$1 == k { print $2, $3, $4, $5; f = 1 } END { exit !f }' "$TOP/kernels.tsv"; }
+
+# apt_private SUITE: a private apt configuration that reads SUITE from
+# the archive this machine's Debian apt source names; updates its lists
+# once. apt_private_get ARGS...: apt-get (or apt-cache for madison/policy)
+# with it.
+APT=$CACHE/apt
+apt_opts() {
+	echo "-o Dir::Etc::SourceList=$APT/sources.list -o Dir::Etc::SourceParts=/dev/null" \
+		"-o Dir::State::Lists=$APT/lists -o Dir::Cache=$APT/cache -o APT::Sandbox::User=root"
+}
+apt_private() {
+	local suite=$1 want=main uri
+	case $suite in *-security) want=security ;; esac
+	uri=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+		sed -n -e 's/^URIs: *//p' -e 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) .*/\2/p' |
+		awk -v w="$want" '/debian-security/ { if (w == "security") { print; exit } next }
+				   /debian/ { if (w == "main") { print; exit } }')
+	[ -n "$uri" ] || { echo "no Debian apt source on this machine to read $suite from" >&2; return 1; }
+	mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
+	local line="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
+	[ "$(cat "$APT/sources.list" 2>/dev/null)" = "$line" ] && [ -f "$APT/.updated" ] && return 0
+	echo "$line" > "$APT/sources.list"
+	rm -f "$APT/.updated"
+	# shellcheck disable=SC2046
+	apt-get $(apt_opts) update >> "$APT/log" 2>&1 && touch "$APT/.updated"
+}
+apt_private_get() {
+	case " $* " in
+	*" madison "* | *" policy "*) # shellcheck disable=SC2046
+		apt-cache $(apt_opts) "$@" ;;
+	*)	# shellcheck disable=SC2046
+		apt-get $(apt_opts) "$@" ;;
+	esac
+}
 
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "== $*"; }

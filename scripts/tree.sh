@@ -12,7 +12,7 @@ exec 7> "$KDIR/.tree.lock"
 flock 7
 src=$("$TOP/scripts/fetch.sh")
 stamp_file=$KDIR/.series-stamp
-stamp=$(series_stamp "$PATCHDIR")
+stamp=$(for d in "${SERIES[@]}"; do series_stamp "$d"; done | sha1sum | cut -c1-40)
 
 if [ ! -d "$REPO/.git" ]; then
 	say "creating $REPO from $(cat "$src/.unpacked")"
@@ -35,15 +35,19 @@ if [ -f "$stamp_file" ]; then
 	[ "$old_stamp" = "$stamp" ] && [ "$old_head" = "$head" ] && exit 0
 	if [ "$old_head" != "$head" ] || [ -n "$(kgit status --porcelain -uno)" ]; then
 		[ "$old_stamp" = "$stamp" ] && exit 0	# work in progress: use as is
-		die "$REPO has commits or changes not in ${PATCHDIR#"$TOP"/}: 'make export' them, or 'make reset-tree' to drop them"
+		die "$REPO has commits or changes not in patches/: 'make export' them, or 'make reset-tree' to drop them"
 	fi
 fi
 
-say "applying ${PATCHDIR#"$TOP"/}/series to $REPO"
 kgit am --abort >/dev/null 2>&1 || true
 kgit checkout -q -B series pristine
 kgit reset -q --hard pristine
 rm -f "$stamp_file"
-n=$(apply_series "$REPO" "$PATCHDIR")
+for d in "${SERIES[@]}"; do
+	say "applying ${d#"$TOP"/}/series to $REPO"
+	n=$(apply_series "$REPO" "$d")
+	say "applied $n patches"
+	# The end of the bpf series: BASE=bpf builds it, export splits there.
+	[ "${#SERIES[@]}" = 1 ] || [ "$d" != "${SERIES[0]}" ] || kgit tag -f bpf > /dev/null
+done
 echo "$stamp $(kgit rev-parse HEAD)" > "$stamp_file"
-say "applied $n patches"
