@@ -8,15 +8,17 @@
 . "$(dirname "$0")/lib.sh"
 "$TOP/scripts/tree.sh" > /dev/null
 pass=0 fail=0 n=0
-for p in $(series_list "$PATCHDIR"); do
-	n=$((n + 1))
-	if out=$(cd "$REPO" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --no-summary \
-			--ignore MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES --show-types "$PATCHDIR/$p" 2>&1) && [ -z "$out" ]; then
-		echo "ok $n checkpatch $p"; pass=$((pass + 1))
-	else
-		echo "not ok $n checkpatch $p"; printf '%s\n' "$out" | sed 's/^/# /'
-		fail=$((fail + 1))
-	fi
+for d in "${SERIES[@]}"; do
+	for p in $(series_list "$d"); do
+		n=$((n + 1)) p=${d#"$TOP"/patches}/$p p=${p#/}
+		if out=$(cd "$REPO" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --no-summary \
+				--ignore MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES --show-types "$TOP/patches/$p" 2>&1) && [ -z "$out" ]; then
+			echo "ok $n checkpatch $p"; pass=$((pass + 1))
+		else
+			echo "not ok $n checkpatch $p"; printf '%s\n' "$out" | sed 's/^/# /'
+			fail=$((fail + 1))
+		fi
+	done
 done
 # Every file the series adds falls under a BPF entry of MAINTAINERS.
 for f in $(kgit diff --name-only --diff-filter=A pristine..HEAD); do

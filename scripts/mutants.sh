@@ -1,8 +1,8 @@
 #!/bin/bash
-# Each mutants/NAME.patch brings one pre-seed bug back on top of the series.
+# Each mutants/$KVER/NAME.patch brings one pre-seed bug back on top of the series.
 # Its header names, on "Expect-fail:" lines, the tests that must catch it.
 # A mutant is caught when exactly those tests fail and all others pass.
-# mutants/stock.expect does the same for the unpatched kernel: the series'
+# mutants/$KVER/stock.expect does the same for the unpatched kernel: the series'
 # reproducers must fail there, and only they.
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
@@ -14,7 +14,7 @@ name_of() { local n; n=$(basename "$1" .patch); echo "${n%.expect}"; }
 # builds. Packages and the series tree are made first, once.
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/tree.sh"
-for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
+for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
 	[ -f "$m" ] || continue
 	name=$(name_of "$m") base=mutant-$name
 	[ "$name" = stock ] && base=stock
@@ -23,7 +23,7 @@ for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
 		"$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 &
 done
 wait
-for m in "$TOP"/mutants/*.patch "$TOP"/mutants/stock.expect; do
+for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
 	[ -f "$m" ] || continue
 	name=$(name_of "$m")
 	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)
