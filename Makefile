@@ -37,3 +37,9 @@ clean:
 	rm -rf build/*/*/obj* build/*/mutant-runs build/*/bench
 distclean:
 	rm -rf build
+# Emulator self-test: cross-modifying code and text_poke on a running
+# JITed caller (docs/int3.md). SECS=.. per check, ACCEL=.. (default
+# tcg,thread=single), MODES=.., CPU=.., SMP=.., QEMU=.., KIMG=..
+.PHONY: poke-stress
+poke-stress:
+	@scripts/poke-stress.sh

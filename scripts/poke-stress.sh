@@ -1,0 +1,96 @@
+#!/bin/bash
+# poke-stress.sh: the harness's cross-modifying-code self-test (docs/int3.md).
+# Boots the guest kernel with tests/poke_stress.c and runs, for SECS seconds
+# each, the modes in MODES:
+#   xmc     no BPF: one vCPU rewrites code, publishes it, the other executes
+#           CPUID and the code; a stale result is an emulator error
+#   upddel  a JITed tail-call caller runs on CPU0 while CPU1 alternates
+#           update(0)/delete(0) on its prog array: text_poke on a running caller
+#   update  the same with update(0, A)/update(0, B): jmp -> jmp only
+# Each mode is one check; the last line is "N passed, N failed".
+# ACCEL (default tcg,thread=single: with thread=multi QEMU 7.2 and 10.0 run
+# stale translations and the guest oopses, see docs/int3.md), CPU (max), SMP (2),
+# QEMU (qemu-system-x86_64), KIMG (default: the KVER tree's bzImage),
+# SECS (30), OPS (0: no limit; stop a mode after this many operations).
+. "$(dirname "$0")/lib.sh"
+SECS=${SECS:-30}
+OPS=${OPS:-0}
+ACCEL=${ACCEL:-tcg,thread=single}
+CPU=${CPU:-max}
+SMP=${SMP:-2}
+QEMU=${QEMU:-qemu-system-x86_64}
+MODES=${MODES:-xmc upddel update}
+KIMG=${KIMG:-$KDIR/linux/obj/arch/x86/boot/bzImage}
+OUT=${POKE_OUT:-$BUILD/poke-stress}
+
+command -v "$QEMU" > /dev/null || die "$QEMU missing: install qemu-system-x86"
+[ -f "$KIMG" ] || die "no kernel at $KIMG: build one (make run) or set KIMG"
+[ -x /bin/busybox ] && ! file -b /bin/busybox 2>/dev/null | grep -q dynamic ||
+	die "/bin/busybox is not static: install busybox-static"
+mkdir -p "$OUT"
+gcc -static -O2 -Wall -Wextra -pthread -o "$OUT/poke_stress" "$TOP/tests/poke_stress.c"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+cp /bin/busybox "$root/bin/busybox"
+cp "$OUT/poke_stress" "$root/bin/poke_stress"
+cat > "$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+echo 1 > /proc/sys/net/core/bpf_jit_enable 2>/dev/null
+echo "poke-guest: \$(uname -r) cpus=\$(grep -c ^processor /proc/cpuinfo) jit=\$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null)"
+for m in $MODES; do
+	poke_stress -m \$m -t $SECS -n $OPS
+	echo "poke-exit: \$m \$?"
+done
+echo "poke-done"
+poweroff -f
+EOF
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.gz"
+
+nmodes=$(echo "$MODES" | wc -w)
+limit=$((nmodes * (SECS + 60) + 120))
+log=$OUT/console.log
+cmd=(nice -n 10 timeout -k 5 "$limit" "$QEMU" -accel "$ACCEL" -cpu "$CPU" -smp "$SMP" -m 1G
+	-kernel "$KIMG" -initrd "$OUT/initrd.gz"
+	-append "console=ttyS0,115200 panic=-1 oops=panic loglevel=5"
+	-display none -serial stdio -monitor none -nodefaults -no-reboot)
+echo "poke-stress: QEMU: $("$QEMU" --version | head -n 1)"
+echo "poke-stress: kernel: $KIMG"
+echo "poke-stress: command: $(printf '%q ' "${cmd[@]}")"
+echo "poke-stress: modes: $MODES, $SECS s each, ops limit $OPS; console: ${log#"$TOP"/}"
+start=$(date +%s)
+"${cmd[@]}" < /dev/null > "$log" 2>&1 || true
+echo "poke-stress: guest ran $(($(date +%s) - start)) s"
+tr -d '\r' < "$log" > "$log.txt"
+log=$log.txt
+
+pass=0 fail=0
+for m in $MODES; do
+	line=$(grep -a "^poke-stress: \(PASS\|FAIL\) mode=$m " "$log" | tail -n 1 || true)
+	last=$(grep -a "^poke-stress: progress mode=$m " "$log" | tail -n 1 || true)
+	if [ -n "$line" ] && [ "${line#poke-stress: PASS}" != "$line" ]; then
+		echo "ok $m: ${line#poke-stress: }"
+		pass=$((pass + 1))
+	elif [ -n "$line" ]; then
+		echo "not ok $m: ${line#poke-stress: }"
+		fail=$((fail + 1))
+	else
+		echo "not ok $m: no verdict (last: ${last:-none})"
+		fail=$((fail + 1))
+	fi
+done
+if grep -aq -e 'Oops' -e 'Kernel panic' -e 'BUG:' "$log"; then
+	echo "poke-stress: the guest kernel died:"
+	grep -a -m 1 -e 'Oops' -e 'BUG:' "$log" | sed 's/^/  /'
+	grep -a -m 1 -e 'RIP:' "$log" | sed 's/^/  /'
+	grep -a -m 1 -e '^\[.*\] Code:' "$log" | sed 's/^/  /'
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
