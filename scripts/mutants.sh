@@ -28,8 +28,8 @@ for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
 	name=$(name_of "$m")
 	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)
 	say "mutant $name: expecting $(echo "$expect" | wc -w) tests to fail"
-	log=$KDIR/mutant-runs/$name/console.log
-	got=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' | sort -u)
+	# The verdict's TAP: "not ok N NAME" per failed test or subtest.
+	got=$(sed -n 's/^not ok [0-9][0-9]* \([^ ]*\).*/\1/p' "$tmp/$name.log" | sort -u)
 	others=$(grep -c '^not ok - ' "$tmp/$name.log" || true)
 	if [ -n "$expect" ] && [ "$got" = "$expect" ] && [ "$others" = 0 ]; then
 		verdict=caught pass=$((pass + 1))

@@ -92,5 +92,6 @@ if grep -aq -e 'Oops' -e 'Kernel panic' -e 'BUG:' "$log"; then
 	grep -a -m 1 -e 'RIP:' "$log" | sed 's/^/  /'
 	grep -a -m 1 -e '^\[.*\] Code:' "$log" | sed 's/^/  /'
 fi
+echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,7 +1,8 @@
 #!/bin/bash
 # One run: source, tree, kernel, tests, initramfs, QEMU, verdict.
-#   KVER=6.12|6.1  BASE=patched|stock|mutant-NAME  DEBUG=1  SMP=2
+#   KVER=7.3|6.12|6.1  BASE=patched|stock|mutant-NAME  DEBUG=1  SMP=2
 #   ARGS=... (selftest arguments)  REPEAT=1 (rounds)
+#   PROG_TESTS="a b" (7.3: the prog_tests test_progs is built with)
 # For work outside the series tree: KSRC=dir (kernel source; built in
 # KOBJ=dir, default KSRC/obj), TESTSRC=dir (tree whose selftests are built)
 # and OUT=dir (tests, initramfs and console log; default KOBJ/run).
@@ -11,7 +12,14 @@
 . "$(dirname "$0")/lib.sh"
 BASE=${BASE:-patched}
 # The benchmarks run with 'make bench' or ARGS=all, not by default.
-ARGS=${ARGS:-"-F perf_event_array_bench"}
+default_args="-F perf_event_array_bench"
+# 7.3 runs upstream test_progs built with only the prog_tests of
+# PROG_TESTS (missing ones are left out); by default it runs them all.
+if [ "$KVER" = 7.3 ]; then
+	export PROG_TESTS=${PROG_TESTS:-pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime perf_event_array_release}
+	default_args="-t ${PROG_TESTS// /,}"
+fi
+ARGS=${ARGS:-$default_args}
 [ "$ARGS" != all ] || ARGS=
 export ARGS
 t0=$(date +%s)
@@ -24,7 +32,7 @@ case $BASE in
 patched) src=$REPO ;;
 stock)	 src=$("$TOP/scripts/worktree.sh" stock pristine) ;;
 mutant-*)
-	 m=$TOP/mutants/${BASE#mutant-}.patch
+	 m=$TOP/mutants/$KVER/${BASE#mutant-}.patch
 	 [ -f "$m" ] || die "no mutant $m"
 	 src=$("$TOP/scripts/worktree.sh" "$BASE" series)
 	 git -C "$src" apply "$m" || die "mutant $m does not apply to the series" ;;
@@ -34,6 +42,8 @@ esac
 obj=${KOBJ:-$src/obj}
 TESTSRC=${TESTSRC:-$REPO}
 frags=("$TOP/configs/base.config")
+# 7.3 runs upstream test_progs, which needs a kernel with BTF.
+[ "$KVER" != 7.3 ] || frags+=("$TOP/configs/btf.config")
 if [ "${DEBUG:-0}" = 1 ]; then
 	frags+=("$TOP/configs/debug.config")
 	obj=$obj-debug
@@ -55,8 +65,15 @@ stage "kernel: $obj"
 # The mutant lives in mutants/; the worktree goes back to the series.
 case $BASE in mutant-*) git -C "$src" reset -q --hard ;; esac
 stage "tests: built from $TESTSRC"
-tests=$out/tests
-"$TOP/scripts/tests.sh" "$TESTSRC" "$tests"
+tests=$out/tests tobj=$obj
+# 7.3: one test_progs serves every kernel of the series tree (stock,
+# mutants, debug), built against the series kernel's BTF (CO-RE relocates
+# for the others), one build at a time: make mutants runs in parallel.
+if [ "$KVER" = 7.3 ] && [ "$TESTSRC" = "$REPO" ] && [ -f "$REPO/obj/vmlinux" ]; then
+	tests=$REPO/obj/run/tests tobj=$REPO/obj
+fi
+mkdir -p "$tests"
+(flock 8; "$TOP/scripts/tests.sh" "$TESTSRC" "$tests" "$tobj") 8> "$tests/.lock"
 "$TOP/scripts/initramfs.sh" "$tests/bin" "$out/initramfs.cpio.gz"
 stage "boot: qemu-system-x86_64 -smp ${SMP:-2} (TCG)"
 b0=$(date +%s)
