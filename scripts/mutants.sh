@@ -9,13 +9,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 rows=
 name_of() { local n; n=$(basename "$1" .patch); echo "${n%.expect}"; }
+# MUTANTS="stock NAME...": only those (default: all of mutants/$KVER).
+wanted() { [ -z "${MUTANTS:-}" ] || [[ " $MUTANTS " == *" $(name_of "$1") "* ]]; }
 # The runs go in parallel, each in its own worktree: a guest spends most
 # of a mutant run waiting for ids that never go, while the next kernel
 # builds. Packages and the series tree are made first, once.
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/tree.sh"
 for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
-	[ -f "$m" ] || continue
+	[ -f "$m" ] && wanted "$m" || continue
 	name=$(name_of "$m") base=mutant-$name
 	[ "$name" = stock ] && base=stock
 	rm -f "$KDIR/mutant-runs/$name/console.log"
@@ -24,7 +26,7 @@ for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
 done
 wait
 for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
-	[ -f "$m" ] || continue
+	[ -f "$m" ] && wanted "$m" || continue
 	name=$(name_of "$m")
 	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)
 	say "mutant $name: expecting $(echo "$expect" | wc -w) tests to fail"
