@@ -69,12 +69,14 @@ tests=$out/tests tobj=$obj
 # 7.3: one test_progs serves every kernel of the series tree (stock,
 # mutants, debug), built against the series kernel's BTF (CO-RE relocates
 # for the others), one build at a time: make mutants runs in parallel.
+# The initramfs is packed under the same lock: a run with other
+# PROG_TESTS would otherwise swap test_progs between the two.
 if [ "$KVER" = 7.3 ] && [ "$TESTSRC" = "$REPO" ] && [ -f "$REPO/obj/vmlinux" ]; then
 	tests=$REPO/obj/run/tests tobj=$REPO/obj
 fi
 mkdir -p "$tests"
-(flock 8; "$TOP/scripts/tests.sh" "$TESTSRC" "$tests" "$tobj") 8> "$tests/.lock"
-"$TOP/scripts/initramfs.sh" "$tests/bin" "$out/initramfs.cpio.gz"
+(flock 8; "$TOP/scripts/tests.sh" "$TESTSRC" "$tests" "$tobj"
+ "$TOP/scripts/initramfs.sh" "$tests/bin" "$out/initramfs.cpio.gz") 8> "$tests/.lock"
 stage "boot: qemu-system-x86_64 -smp ${SMP:-2} (TCG)"
 b0=$(date +%s)
 "$TOP/scripts/boot.sh" "$obj/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out/console.log"
