@@ -86,6 +86,19 @@ link_dir tools/testing selftests; link_dir tools/testing/selftests bpf
 rsync -a --delete --delete-excluded --filter='P /prog_tests/tests.h' \
 	--filter='P /verification_cert.h' --filter=". $out/rsync.filter" "$from/" "$tree/$sel/"
 
+# The Makefile remakes prog_tests/tests.h (the list test_progs runs) when
+# a test is newer than it, not when one is gone; a test_progs without the
+# test would still list it ("not built"). Another list makes it anew, and
+# the BPF objects of tests no longer chosen go.
+if [ "$(cat "$out/tests.list" 2>/dev/null)" != "${tests[*]}" ]; then
+	rm -f "$tree/$sel/prog_tests/tests.h"
+	echo "${tests[*]}" > "$out/tests.list"
+fi
+for f in "$build"/*.bpf.o; do
+	[ -e "$f" ] || continue
+	n=${f##*/}; [[ " ${progs[*]} " == *" ${n%.bpf.o}.c "* ]] || rm -f "$f"
+done
+
 mk[1]=$tree/$sel
 echo "test_progs: ${tests[*]} (${#progs[@]} BPF programs)" > "$out/build.log"
 # Only what test_progs itself is made of. Command-line variables beat the
