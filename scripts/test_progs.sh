@@ -46,8 +46,8 @@ add() {	# add NAME: keep progs/NAME.c; fails if there is none
 	[ -f "$from/progs/$1.c" ] || return 1
 	[[ " ${progs[*]} " == *" $1.c "* ]] || progs+=("$1.c")
 }
-for n in $(cd "$from/prog_tests" && grep -ohE '#include "[A-Za-z0-9_]+\.(l|sub)?skel\.h"|"[A-Za-z0-9_.-]+\.bpf\.o"' \
-		"${tests[@]/%/.c}" | sed -E 's/^#include //; s/"//g; s/\.(l|sub)?skel\.h$//; s/\.bpf\.o$//'); do
+for n in $(cd "$from/prog_tests" && grep -ohE '#include "[A-Za-z0-9_]+\.(l|sub)?skel\.h"|"(\./)?[A-Za-z0-9_.-]+\.bpf\.o"' \
+		"${tests[@]/%/.c}" | sed -E 's/^#include //; s/"//g; s|^\./||; s/\.(l|sub)?skel\.h$//; s/\.bpf\.o$//'); do
 	add "$n" && continue
 	deps=$(awk -v n="$n" '$1 == "LINKED" && $2 == n { $1 = $2 = ""; print }' <<< "$vars")
 	[ -n "$deps" ] || { echo "note: $n: no progs/$n.c; not built" >&2; continue; }
