@@ -8,7 +8,7 @@ pkgs="make gcc flex bison bc libelf-dev libssl-dev zlib1g-dev libzstd-dev
       python3 python3-docutils python3-ply python3-git"
 # 7.3: a BTF kernel (pahole) and upstream test_progs (clang, llvm-strip,
 # rsync for the selftests copy, openssl for its signing key).
-[ "$KVER" != 7.3 ] || pkgs="$pkgs dwarves clang-16 llvm-16 rsync openssl"
+[ "$KVER" != 7.3 ] || pkgs="$pkgs dwarves clang-16 llvm-16 rsync openssl pkg-config libcap-dev"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
