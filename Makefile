@@ -1,7 +1,7 @@
 # BPF map lifetime series: one entry point. See README.md.
-#   make run    [KVER=6.12|6.1] [BASE=patched|stock] [DEBUG=1] [SMP=2] [ARGS=...]
+#   make run    [KVER=7.3|6.12|6.1] [BASE=patched|stock] [DEBUG=1] [SMP=2] [ARGS=...]
 #   make check  everything CI runs; ends with "N passed, N failed"
-export KVER ?= 6.12
+export KVER ?= 7.3
 export BASE ?= patched
 export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT
 
