@@ -11,7 +11,7 @@ command -v qemu-system-x86_64 > /dev/null || die "qemu-system-x86_64 missing: in
 qemu=(qemu-system-x86_64
 	-accel "${ACCEL:-tcg,thread=multi}" -cpu max -smp "${SMP:-2}" -m "${MEM:-2G}"
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0,115200 panic=-1 oops=panic loglevel=5 ${CMDLINE:-}"
+	-append "console=ttyS0,115200 no_timer_check panic=-1 oops=panic loglevel=5 ${CMDLINE:-}"
 	-display none -serial stdio -monitor none -nodefaults -no-reboot)
 echo "== qemu: $(qemu-system-x86_64 --version | head -n 1)"
 printf '== qemu command: timeout -k 5 %s' "${TIMEOUT:-900}"
