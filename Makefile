@@ -3,7 +3,7 @@
 #   make check  everything CI runs; ends with "N passed, N failed"
 export KVER ?= 7.3
 export BASE ?= patched
-export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT
+export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT BOOTS HOG
 
 .PHONY: run check check-stable tree export roundtrip reset-tree mutants checkpatch bisect-check bench clean distclean
 run:
@@ -24,6 +24,11 @@ mutants:
 	@scripts/mutants.sh
 checkpatch:
 	@scripts/checkpatch.sh
+# The run of 'make run' in BOOTS=N fresh guests (HOG=1: busy loops
+# beside the tests); how often each test passed.
+.PHONY: boots
+boots:
+	@scripts/boots.sh
 # Stock and patched kernels in one run: release cost and hot paths.
 bench:
 	@scripts/bench.sh

@@ -17,6 +17,7 @@ for i in "${!outs[@]}"; do
 	name=$(basename "${SERIES[$i]}")
 	opts=(--no-numbered)
 	case $name in bpf | bpf-next) opts=(--numbered "--subject-prefix=PATCH $name") ;; esac
+	[ "$STABLE" = 0 ] || opts=(--numbered "--subject-prefix=PATCH $KVER")
 	mkdir -p "$out"
 	# Drop the patch files of the old series; keep the cover letter.
 	series_list "$out" | while read -r p; do rm -f "$out/$p"; done

@@ -6,15 +6,33 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KVER=${KVER:-7.3}
 BUILD=${BUILD:-$TOP/build}
 CACHE=$BUILD/cache
-KDIR=${KDIR:-$BUILD/$KVER}
-REPO=$KDIR/linux			# git tree: pristine commit + series
 # The series applied in order: for mainline the bpf fixes, then the
-# bpf-next rework on top (the tree's tag 'bpf' marks where one ends).
-case $KVER in
-7.3)	SERIES=("$TOP/patches/bpf" "$TOP/patches/bpf-next") ;;
-6.12)	SERIES=("$TOP/patches") ;;
-*)	SERIES=("$TOP/patches/$KVER") ;;
-esac
+# bpf-next rework on top (the tree's tag 'bpf' marks where one ends). The
+# stable backports of the bpf fixes (patches/stable/KVER) are the only
+# series of 7.2 and 5.10; for 6.12 and 6.1 STABLE=1 picks them instead of
+# the older series of everything (patches/series, patches/6.1), in a tree
+# of their own (build/stable/KVER).
+case $KVER in 7.2 | 5.10) STABLE=1 ;; esac
+STABLE=${STABLE:-0}
+if [ "$STABLE" = 1 ]; then
+	KDIR=${KDIR:-$BUILD/stable/$KVER}
+	SERIES=("$TOP/patches/stable/$KVER")
+else
+	KDIR=${KDIR:-$BUILD/$KVER}
+	case $KVER in
+	7.3)	SERIES=("$TOP/patches/bpf" "$TOP/patches/bpf-next") ;;
+	6.12)	SERIES=("$TOP/patches") ;;
+	*)	SERIES=("$TOP/patches/$KVER") ;;
+	esac
+fi
+REPO=$KDIR/linux			# git tree: pristine commit + series
+# Mutants and the stock kernel's expected failures of this series.
+MUTDIR=$TOP/mutants/$KVER
+[ "$STABLE" = 0 ] || MUTDIR=$TOP/mutants/stable/$KVER
+# The tests are upstream test_progs (with a BTF kernel) for mainline and
+# the stable backports; the older 6.12 and 6.1 series have their own.
+TEST_PROGS=0
+[ "$KVER" != 7.3 ] && [ "$STABLE" = 0 ] || TEST_PROGS=1
 PATCHDIR=${SERIES[0]}
 JOBS=${JOBS:-$(nproc)}
 # ccache outlives the clone, so CI on a machine that built before is warm.

@@ -16,7 +16,7 @@ wanted() { [ -z "${MUTANTS:-}" ] || [[ " $MUTANTS " == *" $(name_of "$1") "* ]];
 # builds. Packages and the series tree are made first, once.
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/tree.sh"
-for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
+for m in "$MUTDIR"/*.patch "$MUTDIR"/stock.expect; do
 	[ -f "$m" ] && wanted "$m" || continue
 	name=$(name_of "$m") base=mutant-$name
 	[ "$name" = stock ] && base=stock
@@ -25,7 +25,7 @@ for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
 		"$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 &
 done
 wait
-for m in "$TOP"/mutants/$KVER/*.patch "$TOP"/mutants/$KVER/stock.expect; do
+for m in "$MUTDIR"/*.patch "$MUTDIR"/stock.expect; do
 	[ -f "$m" ] && wanted "$m" || continue
 	name=$(name_of "$m")
 	expect=$(sed -n 's/^Expect-fail: *//p' "$m" | tr ' ' '\n' | sed '/^$/d' | sort -u)

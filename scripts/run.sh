@@ -15,10 +15,14 @@ BASE=${BASE:-patched}
 default_args="-F perf_event_array_bench"
 # 7.3 runs upstream test_progs built with only the prog_tests of
 # PROG_TESTS (missing ones are left out); by default it runs them all.
+# The stable branches leave tailcalls out: their tailcall programs need
+# kfunc prototypes that Debian 12's pahole (v1.24) does not write into BTF.
 if [ "$KVER" = 7.3 ]; then
 	export PROG_TESTS=${PROG_TESTS:-pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime perf_event_array_release}
-	default_args="-t ${PROG_TESTS// /,}"
+elif [ "$TEST_PROGS" = 1 ]; then
+	export PROG_TESTS=${PROG_TESTS:-pe_preserve_elems prog_array_lifetime perf_event_array_lifetime}
 fi
+[ "$TEST_PROGS" = 0 ] || default_args="-t ${PROG_TESTS// /,}"
 ARGS=${ARGS:-$default_args}
 [ "$ARGS" != all ] || ARGS=
 export ARGS
@@ -32,7 +36,7 @@ case $BASE in
 patched) src=$REPO ;;
 stock)	 src=$("$TOP/scripts/worktree.sh" stock pristine) ;;
 mutant-*)
-	 m=$TOP/mutants/$KVER/${BASE#mutant-}.patch
+	 m=$MUTDIR/${BASE#mutant-}.patch
 	 [ -f "$m" ] || die "no mutant $m"
 	 src=$("$TOP/scripts/worktree.sh" "$BASE" series)
 	 git -C "$src" apply "$m" || die "mutant $m does not apply to the series" ;;
@@ -43,7 +47,8 @@ obj=${KOBJ:-$src/obj}
 TESTSRC=${TESTSRC:-$REPO}
 frags=("$TOP/configs/base.config")
 # 7.3 runs upstream test_progs, which needs a kernel with BTF.
-[ "$KVER" != 7.3 ] || frags+=("$TOP/configs/btf.config")
+# SMOKE_ONLY (bisect-check) boots the smoke test only: no BTF needed.
+[ "$TEST_PROGS" = 0 ] || [ "${SMOKE_ONLY:-0}" = 1 ] || frags+=("$TOP/configs/btf.config")
 if [ "${DEBUG:-0}" = 1 ]; then
 	frags+=("$TOP/configs/debug.config")
 	obj=$obj-debug
@@ -66,12 +71,12 @@ stage "kernel: $obj"
 case $BASE in mutant-*) git -C "$src" reset -q --hard ;; esac
 stage "tests: built from $TESTSRC"
 tests=$out/tests tobj=$obj
-# 7.3: one test_progs serves every kernel of the series tree (stock,
+# test_progs: one test_progs serves every kernel of the series tree (stock,
 # mutants, debug), built against the series kernel's BTF (CO-RE relocates
 # for the others), one build at a time: make mutants runs in parallel.
 # The initramfs is packed under the same lock: a run with other
 # PROG_TESTS would otherwise swap test_progs between the two.
-if [ "$KVER" = 7.3 ] && [ "$TESTSRC" = "$REPO" ] && [ -f "$REPO/obj/vmlinux" ]; then
+if [ "$TEST_PROGS" = 1 ] && [ "$TESTSRC" = "$REPO" ] && [ -f "$REPO/obj/vmlinux" ]; then
 	tests=$REPO/obj/run/tests tobj=$REPO/obj
 fi
 mkdir -p "$tests"

@@ -27,7 +27,7 @@ build() {	# build NAME SOURCE
 rm -f "$out/bin/list"
 build smoke "$TOP/tests/smoke.c"
 [ "${SMOKE_ONLY:-0}" = 1 ] && exit 0
-if [ "$KVER" = 7.3 ]; then
+if [ "$TEST_PROGS" = 1 ]; then
 	# shellcheck disable=SC2086
 	"$TOP/scripts/test_progs.sh" "$src" "$kobj" "$out/test_progs" $PROG_TESTS
 	# test_progs opens the *.bpf.o of its tests from its folder.

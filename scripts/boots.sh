@@ -1,0 +1,23 @@
+#!/bin/bash
+# boots.sh: 'make boots BOOTS=N': the run of 'make run' (same variables),
+# booted N times, each round a fresh guest; prints how often each test
+# passed. On 7.3 this is how to repeat: test_progs attaches kprobes again
+# in each round of REPEAT, and re-registering them oopses this kernel
+# (docs/RESULTS.md). HOG=1 runs a busy loop on every guest CPU beside
+# the tests. Exits 1 if any test failed in any round.
+. "$(dirname "$0")/lib.sh"
+n=${BOOTS:-20}
+[ "${HOG:-0}" = 0 ] || export CMDLINE="${CMDLINE:-} lifetime.hog=1"
+dir=$BUILD/boots/$KVER-${BASE:-patched}-smp${SMP:-2}-hog${HOG:-0}
+rm -rf "$dir" && mkdir -p "$dir"
+echo "== $n boots: KVER=$KVER BASE=${BASE:-patched} SMP=${SMP:-2} HOG=${HOG:-0} ARGS=${ARGS:-default}; logs in $dir"
+for i in $(seq 1 "$n"); do
+	OUT=$dir/$i COUNTS=$dir/$i.counts "$TOP/scripts/run.sh" > "$dir/$i.log" 2>&1 || true
+	# A round without a verdict (build failure, hang) counts as failed.
+	[ -s "$dir/$i.counts" ] || echo "not ok 0 round $i: no verdict, see $dir/$i.log" >> "$dir/$i.log"
+	echo "== boot $i/$n: $(tail -n 1 "$dir/$i.log")"
+done
+cat "$dir"/[0-9]*.log | sed -n -e 's/^ok [0-9]* \([^ #]*\).*/\1 ok/p' -e 's/^not ok [0-9]* \(.*\)/\1 FAIL/p' |
+	awk -v n="$n" '{ t[$1]++; if ($NF == "ok") ok[$1]++ }
+	END { for (k in t) printf "%-60s %d/%d passed\n", k, ok[k], n; }' | sort
+! grep -q '^not ok' "$dir"/[0-9]*.log
