@@ -24,6 +24,8 @@
  *	99th percentile of the updates that overlapped a purge (pooled
  *	over the rounds), their count, and the median purge time; the
  *	"# purge_wait longest:" line lists the 8 longest
+ *   purge_wait_{vcsw,ivcsw}: the updater's voluntary and involuntary
+ *	context switches over all rounds (it sleeps nowhere but in a lock)
  *   update_idle_{max,p99}: the same loop's updates outside the purges
  *
  * Options: -r ROUNDS (close_nonowner, default 101), -p RUNS (purge,
@@ -40,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -333,13 +336,16 @@ struct sample { u64 start, end; };
 static struct sample *samples;
 static volatile int stop, started;
 static int nsamples, upd_fd, upd_ev;
+static long upd_nvcsw, upd_nivcsw;
 
 static void *updater(void *arg)
 {
+	struct rusage ru0, ru1;
 	int n = 0;
 
 	(void)arg;
 	pin(1);
+	getrusage(RUSAGE_THREAD, &ru0);
 	started = 1;
 	while (!stop && n < MAX_SAMPLES) {
 		u64 t0 = now_ns();
@@ -351,6 +357,9 @@ static void *updater(void *arg)
 		n++;
 	}
 	nsamples = n;
+	getrusage(RUSAGE_THREAD, &ru1);
+	upd_nvcsw += ru1.ru_nvcsw - ru0.ru_nvcsw;
+	upd_nivcsw += ru1.ru_nivcsw - ru0.ru_nivcsw;
 	return NULL;
 }
 
@@ -418,6 +427,8 @@ static void purge_wait(int ev, int rounds)
 		printf(" %llu", during[i]);
 	printf("\n");
 	printf("# bench purge_wait_purge %llu\n", median(purge, rounds));
+	printf("# bench purge_wait_vcsw %ld\n", upd_nvcsw);
+	printf("# bench purge_wait_ivcsw %ld\n", upd_nivcsw);
 	printf("# bench update_idle_max %llu\n", idle[ni - 1]);
 	printf("# bench update_idle_p99 %llu\n", idle[(int)((ni - 1) * 0.99)]);
 	fflush(stdout);
