@@ -51,14 +51,15 @@ for b in $(seq "$BOOTS"); do
 		t0=$(date +%s)
 		TIMEOUT=${TIMEOUT:-900} "$TOP/scripts/boot.sh" "${img[$k]}" \
 			"$bout/initramfs.cpio.gz" "$log" > "$bout/$k.$b.qemu"
-		if ! tr -d '\r' < "$log" | grep -q '^# bench-done'; then
+		tr -d '\r' < "$log" > "$tmp/log"
+		if ! grep -q '^# bench-done' "$tmp/log"; then
 			echo "bench: the $k guest gave no result (boot $b), its console:"
 			tail -n 30 "$log"
 			fail=$((fail + 1))
 			continue
 		fi
-		tr -d '\r' < "$log" | awk '/^# bench [^ ]+ [0-9]+$/ { print $3, $4 }' >> "$tmp/$k.all"
-		tr -d '\r' < "$log" | grep '^# purge_wait longest' | sed "s/^/    $k boot $b: /"
+		awk '/^# bench [^ ]+ [0-9]+$/ { print $3, $4 }' "$tmp/log" >> "$tmp/$k.all"
+		sed -n "s/^# purge_wait longest/    $k boot $b: purge_wait longest/p" "$tmp/log"
 		echo "    $(( $(date +%s) - t0 )) s, load:$(uptime | sed 's/.*load average://')"
 	done
 done
@@ -92,7 +93,7 @@ keys=(close_nonowner_1K_perf close_nonowner_1K_array
       close_nonowner_1M_perf close_nonowner_1M_array
       purge_owned_1M_k=1 purge_owned_1M_k=1K purge_owned_1M_k=16K purge_owned_1M_k=64K
       update delete
-      purge_wait_purge purge_wait_n purge_wait_p99 purge_wait_max purge_wait_max_any
+      purge_wait_purge purge_wait_n purge_wait_mean purge_wait_p99 purge_wait_max purge_wait_max_any
       purge_wait_vcsw purge_wait_ivcsw
       update_idle_p99 update_idle_max update_idle_max_any)
 echo
@@ -151,17 +152,20 @@ for m in update delete; do
 done
 
 # 4. An update through another file waits at most one batch of a purge
-# (64 entries, tens of microseconds) of 64K entries, not the purge. TCG
-# on a shared host cannot resolve one batch: a vCPU thread preempted on
-# the host stalls for milliseconds. On stock an update takes no lock the
-# purge holds, so stock's waits are this machine's noise floor: the
-# patched kernel's longest wait (median over the boots) and its 99th
-# percentile must be within 2x of stock's.
-for m in purge_wait_max purge_wait_p99; do
-	r=$(ratio "$(get patched $m)" "$(get stock $m)")
-	within "$r" 0 2 && v=met || v=missed
-	goal "${m#purge_wait_} update wait during a 64K purge within 2x of stock (patched $(get patched $m) ns, stock $(get stock $m) ns: $r; purge: patched $(get patched purge_wait_purge) ns, stock $(get stock purge_wait_purge) ns)" "$v"
-done
+# of 64K entries (64 entries: a 1024th of the purge), not the purge.
+# TCG on a shared host cannot resolve the longest wait: a vCPU thread
+# preempted on the host stalls for milliseconds. On stock an update takes
+# no lock the purge holds, so stock's waits are this machine's noise
+# floor. The patched kernel's 99th percentile must stay within stock's
+# plus two batches (the batch in progress and the next one), and its
+# longest wait (median over the boots) within 2x of stock's.
+pp=$(get patched purge_wait_purge) sp=$(get stock purge_wait_p99) p99=$(get patched purge_wait_p99)
+batch=$(awk -v p="${pp:-0}" 'BEGIN { printf "%d", p / 1024 }')
+if [ -n "$p99" ] && [ -n "$sp" ] && [ "$p99" -le $((sp + 2 * batch)) ]; then v=met; else v=missed; fi
+goal "p99 update wait during a 64K purge within stock's p99 + 2 batches (patched $p99 ns; stock $sp ns, batch $batch ns = purge $pp ns / 1024; mean wait: patched $(get patched purge_wait_mean) ns, stock $(get stock purge_wait_mean) ns)" "$v"
+r=$(ratio "$(get patched purge_wait_max)" "$(get stock purge_wait_max)")
+within "$r" 0 2 && v=met || v=missed
+goal "max update wait during a 64K purge within 2x of stock's (patched $(get patched purge_wait_max) ns, stock $(get stock purge_wait_max) ns: $r)" "$v"
 
 # 5. The reader side is the same machine code. The tail call is emitted
 # by the x86 JIT (emit_bpf_tail_call_{direct,indirect}(), inlined into

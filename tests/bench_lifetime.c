@@ -17,7 +17,7 @@
  *   update, delete
  *	median of single bpf(BPF_MAP_UPDATE_ELEM) into an empty slot and
  *	bpf(BPF_MAP_DELETE_ELEM) of a full slot of a 64K-slot perf event array
- *   purge_wait_{max,p99,n}, purge_wait_purge
+ *   purge_wait_{max,p99,mean,n}, purge_wait_purge
  *	one thread (CPU 0) closes a file owning 64K entries of a 1M-slot
  *	perf event array while another (CPU 1) updates slot 0 through
  *	another file in a loop, timing each update: the longest and the
@@ -369,6 +369,7 @@ static void purge_wait(int ev, int rounds)
 	u64 *idle = malloc(sizeof(u64) * MAX_SAMPLES);
 	u64 *purge = calloc(rounds, sizeof(u64));
 	int nd = 0, ni = 0, r, i;
+	u64 sum;
 
 	samples = malloc(sizeof(*samples) * MAX_SAMPLES);
 	if (!during || !idle || !samples || !purge)
@@ -421,6 +422,9 @@ static void purge_wait(int ev, int rounds)
 	qsort(idle, ni, sizeof(u64), cmp_u64);
 	printf("# bench purge_wait_max %llu\n", during[nd - 1]);
 	printf("# bench purge_wait_p99 %llu\n", during[(int)((nd - 1) * 0.99)]);
+	for (i = 0, sum = 0; i < nd; i++)
+		sum += during[i];
+	printf("# bench purge_wait_mean %llu\n", sum / nd);
 	printf("# bench purge_wait_n %d\n", nd);
 	printf("# purge_wait longest:");
 	for (i = nd - 1; i >= 0 && i >= nd - 8; i--)
