@@ -37,6 +37,9 @@ pass=0 fail=0
 
 "$TOP/scripts/deps.sh"
 say "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), load:$(uptime | sed 's/.*load average://')"
+for k in "${kernels[@]}"; do
+	echo "    $k: ${img[$k]} (sha1 $(sha1sum < "${img[$k]}" | cut -c1-12), $(date -u -r "${img[$k]}" '+%Y-%m-%d %H:%M'))"
+done
 mkdir -p "$bout" "$tmp/bin"
 gcc -O2 -Wall -static -pthread -o "$tmp/bin/bench_lifetime" "$TOP/tests/bench_lifetime.c" ||
 	die "tests/bench_lifetime.c failed to build"
