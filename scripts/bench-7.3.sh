@@ -62,7 +62,7 @@ for b in $(seq "$BOOTS"); do
 			continue
 		fi
 		awk '/^# bench [^ ]+ [0-9]+$/ { print $3, $4 }' "$tmp/log" >> "$tmp/$k.all"
-		sed -n "s/^# purge_wait longest/    $k boot $b: purge_wait longest/p" "$tmp/log"
+		sed -n "s/^# \(purge_[a-z]*\) longest/    $k boot $b: \1 longest/p" "$tmp/log"
 		echo "    $(( $(date +%s) - t0 )) s, load:$(uptime | sed 's/.*load average://')"
 	done
 done
@@ -97,8 +97,9 @@ keys=(close_nonowner_1K_perf close_nonowner_1K_array
       purge_owned_1M_k=1 purge_owned_1M_k=1K purge_owned_1M_k=16K purge_owned_1M_k=64K
       update delete
       purge_wait_purge purge_wait_n purge_wait_mean purge_wait_p99 purge_wait_max purge_wait_max_any
-      purge_wait_vcsw purge_wait_ivcsw
-      update_idle_p99 update_idle_max update_idle_max_any)
+      purge_wait_cover purge_wait_vcsw purge_wait_ivcsw purge_wait_idle_p99 purge_wait_idle_max
+      purge_ctl_purge purge_ctl_n purge_ctl_mean purge_ctl_p99 purge_ctl_max purge_ctl_max_any
+      purge_ctl_cover purge_ctl_idle_max)
 echo
 {
 	printf 'measurement (ns)'
@@ -160,15 +161,17 @@ done
 # preempted on the host stalls for milliseconds. On stock an update takes
 # no lock the purge holds, so stock's waits are this machine's noise
 # floor. The patched kernel's 99th percentile must stay within stock's
-# plus two batches (the batch in progress and the next one), and its
-# longest wait (median over the boots) within 2x of stock's.
+# plus two batches (the batch in progress and the next one).
 pp=$(get patched purge_wait_purge) sp=$(get stock purge_wait_p99) p99=$(get patched purge_wait_p99)
 batch=$(awk -v p="${pp:-0}" 'BEGIN { printf "%d", p / 1024 }')
 if [ -n "$p99" ] && [ -n "$sp" ] && [ "$p99" -le $((sp + 2 * batch)) ]; then v=met; else v=missed; fi
 goal "p99 update wait during a 64K purge within stock's p99 + 2 batches (patched $p99 ns; stock $sp ns, batch $batch ns = purge $pp ns / 1024; mean wait: patched $(get patched purge_wait_mean) ns, stock $(get stock purge_wait_mean) ns)" "$v"
-r=$(ratio "$(get patched purge_wait_max)" "$(get stock purge_wait_max)")
+# The longest wait: against the longest of the getppid() loop in the
+# rounds between (purge_ctl: no lock, the host's stalls alone) on the
+# same kernel.
+r=$(ratio "$(get patched purge_wait_max)" "$(get patched purge_ctl_max)")
 within "$r" 0 2 && v=met || v=missed
-goal "max update wait during a 64K purge within 2x of stock's (patched $(get patched purge_wait_max) ns, stock $(get stock purge_wait_max) ns: $r)" "$v"
+goal "max update wait during a 64K purge within 2x of the lock-free loop's on the same kernel (patched $(get patched purge_wait_max) ns, its loop $(get patched purge_ctl_max) ns: $r; stock $(get stock purge_wait_max) ns, its loop $(get stock purge_ctl_max) ns; largest share of a purge one update waited: patched $(get patched purge_wait_cover)%, stock $(get stock purge_wait_cover)%)" "$v"
 
 # 5. The reader side is the same machine code. The tail call is emitted
 # by the x86 JIT (emit_bpf_tail_call_{direct,indirect}(), inlined into

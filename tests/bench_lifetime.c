@@ -17,16 +17,19 @@
  *   update, delete
  *	median of single bpf(BPF_MAP_UPDATE_ELEM) into an empty slot and
  *	bpf(BPF_MAP_DELETE_ELEM) of a full slot of a 64K-slot perf event array
- *   purge_wait_{max,p99,mean,n}, purge_wait_purge
+ *   purge_wait_{max,p99,mean,n,cover}, purge_wait_purge
  *	one thread (CPU 0) closes a file owning 64K entries of a 1M-slot
  *	perf event array while another (CPU 1) updates slot 0 through
  *	another file in a loop, timing each update: the longest and the
  *	99th percentile of the updates that overlapped a purge (pooled
  *	over the rounds), their count, and the median purge time; the
- *	"# purge_wait longest:" line lists the 8 longest
+ *	"# purge_wait longest:" line lists the 8 longest; _cover: the
+ *	largest share of a purge (%) one wait covered
+ *   purge_ctl_*: the same, in rounds taken in turn with those, with a
+ *	getppid() loop instead of the updates: the host's stalls alone
  *   purge_wait_{vcsw,ivcsw}: the updater's voluntary and involuntary
  *	context switches over all rounds (it sleeps nowhere but in a lock)
- *   update_idle_{max,p99}: the same loop's updates outside the purges
+ *   purge_{wait,ctl}_idle_{max,p99}: the loop outside the purges
  *
  * Options: -r ROUNDS (close_nonowner, default 101), -p RUNS (purge,
  * default 9; k>1K: RUNS/2+1), -u OPS (update/delete, default 2001),
@@ -330,13 +333,13 @@ static void update_delete(int ev, int ops)
 	free(td);
 }
 
-/* purge_wait: the updater's loop */
+/* purge_wait: the loop on CPU 1; ctl: getppid() instead of the update */
 #define MAX_SAMPLES	(4 * 1024 * 1024)
 struct sample { u64 start, end; };
 static struct sample *samples;
 static volatile int stop, started;
-static int nsamples, upd_fd, upd_ev;
-static long upd_nvcsw, upd_nivcsw;
+static int nsamples, upd_fd, upd_ev, upd_ctl;
+static long upd_nvcsw[2], upd_nivcsw[2];
 
 static void *updater(void *arg)
 {
@@ -350,7 +353,9 @@ static void *updater(void *arg)
 	while (!stop && n < MAX_SAMPLES) {
 		u64 t0 = now_ns();
 
-		if (map_update(upd_fd, 0, upd_ev))
+		if (upd_ctl)
+			syscall(__NR_getppid);
+		else if (map_update(upd_fd, 0, upd_ev))
 			fail("update during purge");
 		samples[n].start = t0;
 		samples[n].end = now_ns();
@@ -358,27 +363,70 @@ static void *updater(void *arg)
 	}
 	nsamples = n;
 	getrusage(RUSAGE_THREAD, &ru1);
-	upd_nvcsw += ru1.ru_nvcsw - ru0.ru_nvcsw;
-	upd_nivcsw += ru1.ru_nivcsw - ru0.ru_nivcsw;
+	upd_nvcsw[upd_ctl] += ru1.ru_nvcsw - ru0.ru_nvcsw;
+	upd_nivcsw[upd_ctl] += ru1.ru_nivcsw - ru0.ru_nivcsw;
 	return NULL;
 }
 
+struct waits {
+	u64 *during, *idle, *purge;
+	int nd, ni, np;
+	unsigned int cover;	/* max over rounds: longest wait / purge, % */
+};
+
+static void report(const char *name, struct waits *w, int ctl)
+{
+	u64 sum;
+	int i, nd = w->nd, ni = w->ni;
+
+	if (!nd || !ni) {
+		errno = ENODATA;
+		fail("no loop overlapped a purge");
+	}
+	qsort(w->during, nd, sizeof(u64), cmp_u64);
+	qsort(w->idle, ni, sizeof(u64), cmp_u64);
+	for (i = 0, sum = 0; i < nd; i++)
+		sum += w->during[i];
+	printf("# bench %s_max %llu\n", name, w->during[nd - 1]);
+	printf("# bench %s_p99 %llu\n", name, w->during[(int)((nd - 1) * 0.99)]);
+	printf("# bench %s_mean %llu\n", name, sum / nd);
+	printf("# bench %s_n %d\n", name, nd);
+	printf("# bench %s_cover %u\n", name, w->cover);
+	printf("# %s longest:", name);
+	for (i = nd - 1; i >= 0 && i >= nd - 8; i--)
+		printf(" %llu", w->during[i]);
+	printf("\n");
+	printf("# bench %s_purge %llu\n", name, median(w->purge, w->np));
+	printf("# bench %s_vcsw %ld\n", name, upd_nvcsw[ctl]);
+	printf("# bench %s_ivcsw %ld\n", name, upd_nivcsw[ctl]);
+	printf("# bench %s_idle_max %llu\n", name, w->idle[ni - 1]);
+	printf("# bench %s_idle_p99 %llu\n", name, w->idle[(int)((ni - 1) * 0.99)]);
+	fflush(stdout);
+}
+
+/* Rounds of the updater and of the control loop (a getppid() loop:
+ * the host's stalls of a vCPU, without any lock), in turn.
+ */
 static void purge_wait(int ev, int rounds)
 {
-	u64 *during = malloc(sizeof(u64) * MAX_SAMPLES);
-	u64 *idle = malloc(sizeof(u64) * MAX_SAMPLES);
-	u64 *purge = calloc(rounds, sizeof(u64));
-	int nd = 0, ni = 0, r, i;
-	u64 sum;
+	struct waits w[2];
+	int r, i, m;
 
 	samples = malloc(sizeof(*samples) * MAX_SAMPLES);
-	if (!during || !idle || !samples || !purge)
-		fail("malloc");
+	for (m = 0; m < 2; m++) {
+		memset(&w[m], 0, sizeof(w[m]));
+		w[m].during = malloc(sizeof(u64) * MAX_SAMPLES);
+		w[m].idle = malloc(sizeof(u64) * MAX_SAMPLES);
+		w[m].purge = calloc(rounds, sizeof(u64));
+		if (!w[m].during || !w[m].idle || !w[m].purge || !samples)
+			fail("malloc");
+	}
 	pin(0);
-	for (r = 0; r < rounds; r++) {
+	for (r = 0; r < 2 * rounds; r++) {
 		int fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, SLOTS_1M), b;
+		struct waits *x = &w[r & 1];
+		u64 t0, t1, longest = 0;
 		pthread_t th;
-		u64 t0, t1;
 
 		if (fd < 0)
 			fail("map create");
@@ -387,6 +435,7 @@ static void purge_wait(int ev, int rounds)
 		sleep_ms(100);	/* the last round's RCU callbacks */
 		upd_fd = fd;
 		upd_ev = ev;
+		upd_ctl = r & 1;
 		stop = 0;
 		started = 0;
 		if (pthread_create(&th, NULL, updater, NULL))
@@ -401,44 +450,30 @@ static void purge_wait(int ev, int rounds)
 		sleep_ms(20);
 		stop = 1;
 		pthread_join(th, NULL);
-		purge[r] = t1 - t0;
+		x->purge[x->np++] = t1 - t0;
 		for (i = 0; i < nsamples; i++) {
 			u64 d = samples[i].end - samples[i].start;
 
-			if (samples[i].end > t0 && samples[i].start < t1)
-				during[nd++] = d;
-			else
-				idle[ni++] = d;
-			if (nd == MAX_SAMPLES || ni == MAX_SAMPLES)
-				break;
+			if (samples[i].end > t0 && samples[i].start < t1) {
+				if (x->nd < MAX_SAMPLES)
+					x->during[x->nd++] = d;
+				if (d > longest)
+					longest = d;
+			} else if (x->ni < MAX_SAMPLES) {
+				x->idle[x->ni++] = d;
+			}
 		}
+		if (longest * 100 / (t1 - t0) > x->cover)
+			x->cover = longest * 100 / (t1 - t0);
 		close(fd);
 	}
-	if (!nd || !ni) {
-		errno = ENODATA;
-		fail("no update overlapped a purge");
+	report("purge_wait", &w[0], 0);
+	report("purge_ctl", &w[1], 1);
+	for (m = 0; m < 2; m++) {
+		free(w[m].during);
+		free(w[m].idle);
+		free(w[m].purge);
 	}
-	qsort(during, nd, sizeof(u64), cmp_u64);
-	qsort(idle, ni, sizeof(u64), cmp_u64);
-	printf("# bench purge_wait_max %llu\n", during[nd - 1]);
-	printf("# bench purge_wait_p99 %llu\n", during[(int)((nd - 1) * 0.99)]);
-	for (i = 0, sum = 0; i < nd; i++)
-		sum += during[i];
-	printf("# bench purge_wait_mean %llu\n", sum / nd);
-	printf("# bench purge_wait_n %d\n", nd);
-	printf("# purge_wait longest:");
-	for (i = nd - 1; i >= 0 && i >= nd - 8; i--)
-		printf(" %llu", during[i]);
-	printf("\n");
-	printf("# bench purge_wait_purge %llu\n", median(purge, rounds));
-	printf("# bench purge_wait_vcsw %ld\n", upd_nvcsw);
-	printf("# bench purge_wait_ivcsw %ld\n", upd_nivcsw);
-	printf("# bench update_idle_max %llu\n", idle[ni - 1]);
-	printf("# bench update_idle_p99 %llu\n", idle[(int)((ni - 1) * 0.99)]);
-	fflush(stdout);
-	free(during);
-	free(idle);
-	free(purge);
 	free(samples);
 }
 
