@@ -1,6 +1,12 @@
 #!/bin/bash
-# bench.sh: the perf_event_array_bench fixture on the stock and on the
-# patched kernel, in one run; one table of both, then the targets.
+# bench.sh: stock and patched kernels in one run; one table of both, then
+# the targets.
+#
+# KVER=7.3 (the default): scripts/bench-7.3.sh (tests/bench_lifetime.c
+# booted on each kernel, and the hot paths as machine code).
+#
+# Older series (KVER=6.12, 6.1): the perf_event_array_bench fixture of
+# test_map_lifetime, through run.sh, on the stock and patched kernels:
 #   REPEAT=N	rounds of the benchmarks in each boot (medians are taken)
 #   TESTSRC=dir	tree whose selftests are built (default: the series tree)
 #   KSRC=dir [KOBJ=dir]	the patched kernel to use instead of the series tree
@@ -8,6 +14,7 @@
 # missed hard target fails; hot paths over 2% are reported as
 # "missed (noise?)" and counted neither way (TCG timings are noisy).
 . "$(dirname "$0")/lib.sh"
+[ "$KVER" != 7.3 ] || exec "$TOP/scripts/bench-7.3.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export ARGS='-f perf_event_array_bench'
