@@ -3,7 +3,7 @@
 #   make check  everything CI runs; ends with "N passed, N failed"
 export KVER ?= 7.3
 export BASE ?= patched
-export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT
+export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT V ACCEL TCG_THREAD PROG_TESTS
 
 .PHONY: run check check-stable tree export roundtrip reset-tree mutants checkpatch bisect-check bench clean distclean
 run:
