@@ -82,7 +82,9 @@ console() {	# console KIND: a guest console log (KIND: pass, fail, hung)
 	echo "#2 b:SKIP"
 	[ "$1" != hung ] || { echo "lifetime-hung: no verdict within 900s"; return 0; }
 	echo "Summary: 1/2 PASSED, 1 SKIPPED, 0 FAILED"
-	echo "lifetime-exit: test_progs $([ "$1" = fail ] && echo 1 || echo 0)"
+	local rc=0
+	[ "$1" != fail ] || rc=1
+	echo "lifetime-exit: test_progs $rc"
 	printf '%s\n' lifetime-dmesg-begin "[    1.0] Linux version 7.3" lifetime-dmesg-end lifetime-done
 }
 for kind in pass:0:3:: fail:1:2:a/two hung:124:3:; do

@@ -152,7 +152,7 @@ accel() {
 	if [ -z "$err" ]; then ACCEL=kvm ACCEL_WHY="/dev/kvm works"
 	else ACCEL=$tcg ACCEL_WHY="KVM failed: ${err#qemu-system-x86_64: }"; fi
 }
-accel_name() { case $ACCEL in kvm*) echo KVM ;; *) echo "TCG (${ACCEL#tcg})" ;; esac; }
+accel_name() { case $ACCEL in kvm*) echo KVM ;; *) echo "TCG (${ACCEL#tcg,})" ;; esac; }
 
 # The series file: names relative to its folder, '#' comments allowed.
 series_list() {
