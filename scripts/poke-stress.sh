@@ -74,27 +74,21 @@ echo "poke-stress: guest ran $((end - start)) s"
 tr -d '\r' < "$log" > "$log.txt"
 log=$log.txt
 
-pass=0 fail=0
+tap_begin "$nmodes"
 for m in $MODES; do
 	line=$(grep -a "^poke-stress: \(PASS\|FAIL\) mode=$m " "$log" | tail -n 1 || true)
 	last=$(grep -a "^poke-stress: progress mode=$m " "$log" | tail -n 1 || true)
 	if [ -n "$line" ] && [ "${line#poke-stress: PASS}" != "$line" ]; then
-		echo "ok $m: ${line#poke-stress: }"
-		pass=$((pass + 1))
+		tap_ok "$m: ${line#poke-stress: }"
 	elif [ -n "$line" ]; then
-		echo "not ok $m: ${line#poke-stress: }"
-		fail=$((fail + 1))
+		tap_not_ok "$m: ${line#poke-stress: }"
 	else
-		echo "not ok $m: no verdict (last: ${last:-none})"
-		fail=$((fail + 1))
+		tap_not_ok "$m: no verdict (last: ${last:-none})"
 	fi
 done
 if grep -aq -e 'Oops' -e 'Kernel panic' -e 'BUG:' "$log"; then
-	echo "poke-stress: the guest kernel died:"
-	grep -a -m 1 -e 'Oops' -e 'BUG:' "$log" | sed 's/^/  /'
-	grep -a -m 1 -e 'RIP:' "$log" | sed 's/^/  /'
-	grep -a -m 1 -e '^\[.*\] Code:' "$log" | sed 's/^/  /'
+	tap_diag "poke-stress: the guest kernel died:"
+	{ grep -a -m 1 -e 'Oops' -e 'BUG:' "$log"; grep -a -m 1 -e 'RIP:' "$log"
+	  grep -a -m 1 -e '^\[.*\] Code:' "$log"; } | sed 's/^/  /' | tap_diag
 fi
-echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done
