@@ -163,7 +163,7 @@ stage() {	# stage NAME COMMAND...
 	{ [ -z "$nested" ] || printf '%s\n' "$nested"; [ -z "$extra" ] || echo "$extra"; } | sed 's/^/    /'
 	echo "# $name: ${secs}s, exit $rc, $p passed, $f failed$skipped; log ${log#"$TOP"/}"
 	if [ "$rc" = 0 ] && [ "$f" = 0 ]; then echo "ok $i $name"; else echo "not ok $i $name"; fi
-	echo "$name $secs" >> "$CHECK_OUT/times"
+	printf '%s\t%s\n' "$name" "$secs" >> "$CHECK_OUT/times"
 	case $rc in
 	0) [ "$f" = 0 ] || [ "$worst" != 0 ] || worst=1 ;;
 	1) [ "$worst" != 0 ] || worst=1 ;;
@@ -173,7 +173,7 @@ stage() {	# stage NAME COMMAND...
 }
 stages
 echo "# stage times (s):"
-column -t "$CHECK_OUT/times" 2> /dev/null | sed 's/^/#   /' || sed 's/^/#   /' "$CHECK_OUT/times"
+column -t -s "$(printf '\t')" "$CHECK_OUT/times" | sed 's/^/#   /' || sed 's/^/#   /' "$CHECK_OUT/times"
 now=$(date +%s)
 used=$(du -sh "$BUILD" 2> /dev/null | cut -f1) || used='?'
 gb=$(free_gb)
