@@ -1,53 +1,69 @@
-# BPF map lifetime series: one entry point. See README.md.
-#   make run    [KVER=7.3|6.12|6.1] [BASE=patched|stock] [DEBUG=1] [SMP=2] [ARGS=...]
-#   make check  everything CI runs; ends with "N passed, N failed"
+# BPF map lifetime series: one entry point. 'make' or 'make help' lists
+# the targets; README.md says what they cost. Every target's line in the
+# help is its '## ' comment below.
 export KVER ?= 7.3
 export BASE ?= patched
-export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT BOOTS HOG
+export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT V ACCEL TCG_THREAD PROG_TESTS T BOOTS HOG
 
-.PHONY: run check check-stable tree export roundtrip reset-tree mutants checkpatch bisect-check bench clean distclean
-run:
+.DEFAULT_GOAL := help
+.PHONY: help run test shell check check-quick check-stable shellcheck ktap-check tree export \
+	roundtrip reset-tree mutants checkpatch bisect-check boots bench poke-stress clean distclean
+
+## Usage: make TARGET [VAR=value ...]; exit 0 pass, 1 a test failed, 2 harness or
+##   build failure, 124 guest hung (make itself says "Error N"; scripts/run.sh
+##   and scripts/check.sh exit with N, and build/check/exit holds make check's).
+##
+## Run the tests
+help: ## this list
+	@sed -n 's/^## \{0,1\}//p; s/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 18
+run: ## tree, kernel, tests, QEMU; KTAP and "N passed, N failed" (KVER BASE ARGS ...)
 	@scripts/run.sh
-check:
+test: ## one test or subtest: T=prog_array_lifetime/second_drop_while_pending (or ARGS=...)
+	@scripts/test.sh
+shell: ## boot the guest with the tests (and bpftool, 7.3) into a busybox shell
+	@GUEST_SHELL=1 scripts/run.sh
+## Check everything
+check: ## everything CI runs, as KTAP; the last line is "N passed, N failed"
 	@scripts/check.sh
-# The stable branches make check leaves out (6.12 mutants, 6.1).
-check-stable:
+check-quick: ## make check without kernel builds (deps, shellcheck, harness, 7.3 patches)
+	@CHECK_STAGES=quick scripts/check.sh
+check-stable: ## what make check leaves out: 7.3 and 6.12 mutants, 6.1
 	@scripts/check-stable.sh
-tree:
-	@scripts/tree.sh
-export:
-	@scripts/export.sh
-roundtrip:
-	@scripts/roundtrip.sh
-# Each mutant must be caught by exactly the tests named for it.
-mutants:
+shellcheck: ## shellcheck every script (.shellcheckrc: the deliberate exceptions)
+	@scripts/shellcheck.sh
+ktap-check: ## validate KTAP on stdin or F=FILE (e.g. a saved make check output)
+	@python3 scripts/ktap-check.py --summary $(F)
+mutants: ## each mutants/KVER/*.patch is caught by exactly the tests it names
 	@scripts/mutants.sh
-checkpatch:
+checkpatch: ## checkpatch.pl --strict on every patch; MAINTAINERS covers new files
 	@scripts/checkpatch.sh
-# The run of 'make run' in BOOTS=N fresh guests (HOG=1: busy loops
-# beside the tests); how often each test passed.
-.PHONY: boots
-boots:
+boots: ## the run of make run in BOOTS=N fresh guests (HOG=1: busy loops); per-test pass counts
 	@scripts/boots.sh
-# Stock and patched kernels in one run: release cost and hot paths.
-bench:
-	@scripts/bench.sh
-# Build and boot the tree after each patch.
-bisect-check:
+bisect-check: ## build and boot (smoke test) the tree after each patch
 	@scripts/bisect-check.sh
-# Drop unexported work in the tree and re-apply the series.
-reset-tree:
+bench: ## stock and patched kernels in one run: release cost and hot paths
+	@scripts/bench.sh
+poke-stress: ## emulator self-test: code rewritten under a running JITed caller
+	@scripts/poke-stress.sh
+## Work on the series (the tree: build/KVER/linux)
+tree: ## build/KVER/linux: pristine Debian source + the series, as git commits
+	@scripts/tree.sh
+export: ## the tree's commits after 'pristine' -> patches/
+	@scripts/export.sh
+roundtrip: ## export == patches/, and pristine + patches == tree
+	@scripts/roundtrip.sh
+reset-tree: ## drop unexported work in the tree and re-apply the series
 	rm -f build/$(KVER)/.series-stamp
 	git -C build/$(KVER)/linux reset -q --hard pristine
 	@scripts/tree.sh
-# Drop builds; keep the sources, the trees (and work in them) and ccache.
-clean:
-	rm -rf build/*/*/obj* build/*/mutant-runs build/*/bench
-distclean:
+clean: ## drop builds; keep the trees (and work in them), the .debs and ccache
+	rm -rf build/*/*/obj* build/*/mutant-runs build/*/bench build/check
+distclean: ## remove build/ (ccache stays in ~/.cache/bpf-map-lifetime-ccache)
 	rm -rf build
-# Emulator self-test: cross-modifying code and text_poke on a running
-# JITed caller (docs/int3.md). SECS=.. per check, ACCEL=.. (default
-# tcg,thread=single), MODES=.., CPU=.., SMP=.., QEMU=.., KIMG=..
-.PHONY: poke-stress
-poke-stress:
-	@scripts/poke-stress.sh
+##
+## Variables: KVER=7.3|6.12|6.1  BASE=patched|stock|mutant-NAME  ARGS='-t NAME[/SUB]'
+##   or '-n NUM[/SUB]' (test_progs; all = every test)  T=NAME[/SUB]  V=1 (console live)
+##   DEBUG=1 (KASAN, kmemleak, lockdep)  SMP=2  REPEAT=1  TIMEOUT=900  ACCEL=kvm|tcg,...
+##   PROG_TESTS='...' (7.3: the prog_tests test_progs is built with)  SECS= (poke-stress)
+## shell: bpftool is the one built with test_progs (KVER=7.3); on 6.12 and 6.1 the
+##   shell has the tests and no bpftool. 'exit' powers the guest off; Ctrl-A X quits QEMU.

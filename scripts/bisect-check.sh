@@ -5,19 +5,19 @@
 "$TOP/scripts/tree.sh" > /dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 n=0
-for c in $(kgit rev-list --reverse pristine..series); do
+tap_begin
+n=0
+commits=$(kgit rev-list --reverse pristine..series)
+for c in $commits; do
 	n=$((n + 1))
 	subj=$(kgit log -1 --format=%s "$c")
 	src=$("$TOP/scripts/worktree.sh" bisect "$c")
 	if KSRC=$src TESTSRC=$src SMOKE_ONLY=1 \
 	   COUNTS=$tmp/counts "$TOP/scripts/run.sh" > "$KDIR/bisect-$n.log" 2>&1; then
-		echo "ok $n builds and boots: $subj"; pass=$((pass + 1))
+		tap_ok "builds and boots: $subj"
 	else
-		echo "not ok $n builds and boots: $subj"; tail -n 15 "$KDIR/bisect-$n.log" | sed 's/^/# /'
-		fail=$((fail + 1))
+		tail -n 15 "$KDIR/bisect-$n.log" | tap_diag
+		tap_not_ok "builds and boots: $subj"
 	fi
 done
-echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

@@ -14,8 +14,12 @@ dir=$BUILD/boots/$KVER-${BASE:-patched}-smp${SMP:-2}-hog${HOG:-0}
 rm -rf "$dir" && mkdir -p "$dir"
 echo "== $n boots: KVER=$KVER BASE=${BASE:-patched} SMP=${SMP:-2} HOG=${HOG:-0} ARGS=${ARGS:-default}; logs in $dir"
 OUT=$dir/1 COUNTS=$dir/1.counts "$TOP/scripts/run.sh" > "$dir/1.log" 2>&1 || true
-read -r kernel initrd < <(sed -n 's/.* -kernel \([^ ]*\) -initrd \([^ ]*\) .*/\1 \2/p' "$dir/1.log")
-[ -f "${kernel:-}" ] && [ -f "${initrd:-}" ] || { tail -n 20 "$dir/1.log"; die "round 1 built no guest: see $dir/1.log"; }
+guest=$(sed -n 's/.* -kernel \([^ ]*\) -initrd \([^ ]*\) .*/\1 \2/p' "$dir/1.log")
+read -r kernel initrd <<< "$guest"
+if [ ! -f "${kernel:-}" ] || [ ! -f "${initrd:-}" ]; then
+	tail -n 20 "$dir/1.log"
+	die "round 1 built no guest: see $dir/1.log"
+fi
 for i in $(seq 1 "$n"); do
 	if [ "$i" -gt 1 ]; then
 		mkdir -p "$dir/$i"
@@ -24,9 +28,10 @@ for i in $(seq 1 "$n"); do
 	fi
 	# A round without a verdict (a hang) counts as failed.
 	[ -s "$dir/$i.counts" ] || echo "not ok 0 round $i: no verdict, see $dir/$i.log" >> "$dir/$i.log"
-	echo "== boot $i/$n: $(tail -n 1 "$dir/$i.log")"
+	last=$(tail -n 1 "$dir/$i.log")
+	echo "== boot $i/$n: $last"
 done
-cat "$dir"/[0-9]*.log | sed -n -e 's/^ok [0-9]* \([^ #]*\).*/\1 ok/p' -e 's/^not ok [0-9]* \(.*\)/\1 FAIL/p' |
+sed -n -e 's/^ok [0-9]* \([^ #]*\).*/\1 ok/p' -e 's/^not ok [0-9]* \(.*\)/\1 FAIL/p' "$dir"/[0-9]*.log |
 	awk -v n="$n" '{ t[$1]++; if ($NF == "ok") ok[$1]++ }
 	END { for (k in t) printf "%-60s %d/%d passed\n", k, ok[k], n; }' | sort
 ! grep -q '^not ok' "$dir"/[0-9]*.log

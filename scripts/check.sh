@@ -1,49 +1,186 @@
 #!/bin/bash
-# Everything CI runs. Each stage writes "pass fail skip"; the last line is
-# the sum: "N passed, N failed".
+# Everything CI runs, as KTAP (docs.kernel.org/dev-tools/ktap.html): one
+# plan, each stage one numbered test whose own results are nested under it
+# (its other output as "# " diagnostics), then the stage times; the last
+# line is the sum of the stages' COUNTS files: "N passed, N failed".
+# Each stage's full output: build/check/NN-NAME.log.
+#   CHECK_STAGES=main (default) | stable (make check-stable) | quick (no
+#   kernel build: make check-quick)
+#   CHECK_MIN_FREE_GB=15: below this much free disk the 7.3 stock and
+#   mutant worktrees and builds are dropped before the 6.12 stages.
+#   V=1: each stage's output also on stderr as it comes.
+# Exit: 0 pass, 1 a test failed, 2 the harness or a build failed, 124 a
+# guest hung (the worst of the stages: 2, then 124, then 1). Make reports
+# it as "Error N"; it is also written to build/check/exit.
 . "$(dirname "$0")/lib.sh"
-cdir=$(mktemp -d)
-trap 'rm -rf "$cdir"' EXIT
+CHECK_OUT=${CHECK_OUT:-$BUILD/check}
+rm -rf "$CHECK_OUT"
+mkdir -p "$CHECK_OUT"
 T0=$(date +%s)
-i=0
-stage() {	# stage NAME COMMAND...
-	local name=$1 s0 rc=0; shift
-	i=$((i + 1)); s0=$(date +%s)
-	echo; echo "=== stage $i: $name"
-	COUNTS=$cdir/$i "$@" || rc=$?
-	[ -s "$cdir/$i" ] || echo "0 1 0" > "$cdir/$i"	# died before counting
-	echo "=== stage $i: $name: $(( $(date +%s) - s0 ))s, exit $rc"
-	echo "$name $(( $(date +%s) - s0 ))" >> "$cdir/times"
+
+# The stages, in order. check.sh reads this list twice: once to count
+# the stages (the plan), once to run them.
+stages() {
+	if [ "${CHECK_STAGES:-main}" != selftest ]; then
+	stage "deps" "$TOP/scripts/deps.sh"
+	stage "shellcheck" "$TOP/scripts/shellcheck.sh"
+	# The harness's own test: patch errors, verdicts, make check's KTAP.
+	stage "harness" "$TOP/scripts/harness-test.sh"
+	fi
+	case ${CHECK_STAGES:-main} in
+	quick)
+	stage "roundtrip 7.3" env KVER=7.3 "$TOP/scripts/roundtrip.sh"
+	stage "checkpatch 7.3" env KVER=7.3 "$TOP/scripts/checkpatch.sh"
+	stage "docs 7.3" env KVER=7.3 "$TOP/scripts/docs.sh"
+	;;
+	main)
+	# Mainline: the bpf fixes and the bpf-next rework on 7.3-rc7.
+	stage "roundtrip 7.3" env KVER=7.3 "$TOP/scripts/roundtrip.sh"
+	stage "checkpatch 7.3" env KVER=7.3 "$TOP/scripts/checkpatch.sh"
+	stage "docs 7.3" env KVER=7.3 "$TOP/scripts/docs.sh"
+	stage "tests 7.3" env KVER=7.3 BASE=patched "$TOP/scripts/run.sh"
+	# Stock 7.3-rc7 fails exactly the reproducers. The mutants, each a
+	# full kernel build, run in 'make mutants' (or check-stable).
+	stage "stock 7.3" env KVER=7.3 MUTANTS=stock "$TOP/scripts/mutants.sh"
+	# The emulator itself: code rewritten under a running JITed caller
+	# must never run stale (docs/int3.md). thread=single, as the 6.12
+	# guest below.
+	stage "poke-stress" env KVER=7.3 SECS=15 "$TOP/scripts/poke-stress.sh"
+	# One LTS branch; the others run in 'make check-stable'.
+	free_disk 7.3
+	stage "roundtrip 6.12" env KVER=6.12 "$TOP/scripts/roundtrip.sh"
+	stage "checkpatch 6.12" env KVER=6.12 "$TOP/scripts/checkpatch.sh"
+	# Its prog_array_race.stress pokes running callers: thread=single.
+	stage "tests 6.12" env KVER=6.12 BASE=patched TCG_THREAD=single "$TOP/scripts/run.sh"
+	;;
+	stable)
+	stage "mutants 7.3" env KVER=7.3 "$TOP/scripts/mutants.sh"
+	free_disk 7.3
+	stage "mutants 6.12" env KVER=6.12 TCG_THREAD=single "$TOP/scripts/mutants.sh"
+	free_disk 6.12
+	stage "roundtrip 6.1" env KVER=6.1 "$TOP/scripts/roundtrip.sh"
+	stage "checkpatch 6.1" env KVER=6.1 "$TOP/scripts/checkpatch.sh"
+	stage "tests 6.1" env KVER=6.1 BASE=patched TCG_THREAD=single "$TOP/scripts/run.sh"
+	;;
+	selftest)	# harness-test.sh: the KTAP of every kind of stage
+	local lib=$TOP/scripts/lib.sh
+	# shellcheck disable=SC2016 # expanded by the child shell
+	stage "results" bash -c '. "$1"; tap_begin 2; tap_ok "one"; tap_skip "two" "not here"; tap_done' _ "$lib"
+	# shellcheck disable=SC2016 # expanded by the child shell
+	stage "failure" bash -c '. "$1"; tap_begin; echo "ok 9 x"; tap_ok "a # b"; tap_not_ok "c"; tap_done' _ "$lib"
+	stage "silent" true
+	stage "dies" bash -c 'echo "error: no such thing" >&2; exit 2'
+	stage "hangs" bash -c 'echo "lifetime-hung: no verdict"; exit 124'
+	;;
+	*) die "CHECK_STAGES must be main, stable, quick or selftest" ;;
+	esac
 }
-# deps fails the check (one failure) when it cannot install what it needs.
-stage "deps" bash -c '"$1" && echo "0 0 0" > "$COUNTS"' _ "$TOP/scripts/deps.sh"
-stage "harness" "$TOP/scripts/harness-test.sh"
-if [ "${CHECK_STAGES:-main}" = main ]; then
-# Mainline: the bpf fixes and the bpf-next rework on 7.3-rc7.
-stage "roundtrip 7.3" env KVER=7.3 "$TOP/scripts/roundtrip.sh"
-stage "checkpatch 7.3" env KVER=7.3 "$TOP/scripts/checkpatch.sh"
-stage "docs 7.3" env KVER=7.3 "$TOP/scripts/docs.sh"
-stage "tests 7.3" env KVER=7.3 BASE=patched "$TOP/scripts/run.sh"
-# Stock 7.3-rc7 fails exactly the reproducers. The mutants, each a full
-# kernel build, run in 'make mutants' (or check-stable).
-stage "stock 7.3" env KVER=7.3 MUTANTS=stock "$TOP/scripts/mutants.sh"
-# The emulator itself: code rewritten under a running JITed caller must
-# never run stale (docs/int3.md). thread=single, as the 6.12 guest below.
-stage "poke-stress" env KVER=7.3 SECS=15 "$TOP/scripts/poke-stress.sh"
-# One LTS branch; the others run in 'make check-stable'.
-stage "roundtrip 6.12" env KVER=6.12 "$TOP/scripts/roundtrip.sh"
-stage "checkpatch 6.12" env KVER=6.12 "$TOP/scripts/checkpatch.sh"
-# Its prog_array_race.stress pokes running callers: thread=single.
-stage "tests 6.12" env KVER=6.12 BASE=patched ACCEL=tcg,thread=single "$TOP/scripts/run.sh"
-else
-stage "mutants 7.3" env KVER=7.3 "$TOP/scripts/mutants.sh"
-stage "mutants 6.12" env KVER=6.12 ACCEL=tcg,thread=single "$TOP/scripts/mutants.sh"
-stage "roundtrip 6.1" env KVER=6.1 "$TOP/scripts/roundtrip.sh"
-stage "checkpatch 6.1" env KVER=6.1 "$TOP/scripts/checkpatch.sh"
-stage "tests 6.1" env KVER=6.1 BASE=patched ACCEL=tcg,thread=single "$TOP/scripts/run.sh"
-fi
-echo; echo "=== stage times (s):"; column -t "$cdir/times" 2>/dev/null || cat "$cdir/times"
-echo "total $(( $(date +%s) - T0 ))s"
-cat "$cdir"/[0-9]* | awk '{p += $1; f += $2; s += $3}
-	END { if (s) printf "%d passed, %d failed, %d skipped\n", p, f, s
-	      else printf "%d passed, %d failed\n", p, f; exit f > 0 }'
+
+free_gb() { df -Pk "$BUILD" | awk 'NR == 2 { printf "%d", $4 / 1048576 }'; }
+# free_disk KVER: when the disk under build/ runs low, drop KVER's stock
+# and mutant worktrees and their builds (the series tree and its build
+# stay; the next stock or mutant run checks out and seeds them again).
+free_disk() {
+	[ "$mode" = run ] || return 0
+	local k=$BUILD/$1 gb min=${CHECK_MIN_FREE_GB:-15} d
+	gb=$(free_gb)
+	if [ "$gb" -ge "$min" ]; then
+		echo "# disk: $gb GB free under build/ (>= $min): nothing dropped"
+		return 0
+	fi
+	for d in "$k"/stock "$k"/mutant-*; do
+		[ -e "$d" ] || continue
+		rm -rf "$d"
+	done
+	rm -rf "$k/mutant-runs" "$k/bench"
+	git -C "$k/linux" worktree prune 2> /dev/null || true
+	d=$(free_gb)
+	echo "# disk: $gb GB free under build/ (< $min): dropped the $1 stock and mutant worktrees and builds; now $d GB free"
+}
+
+mode=count nstages=0
+stage() { nstages=$((nstages + 1)); }
+stages
+
+mode=run i=0 worst=0
+echo "KTAP version 1"
+echo "1..$nstages"
+rev=$(git -C "$TOP" describe --always --dirty 2> /dev/null) || rev='?'
+host=$(uname -n)
+cpus=$(nproc)
+when=$(date -u '+%Y-%m-%d %H:%M UTC')
+echo "# make check: $rev on $host, $cpus CPUs, $when, stages ${CHECK_STAGES:-main}"
+stage() {	# stage NAME COMMAND...
+	local name=$1 s0 rc=0 log counts p f s secs skipped=; shift
+	i=$((i + 1)); s0=$(date +%s)
+	log=$CHECK_OUT/$(printf %02d "$i")-${name// /-}.log
+	counts=$CHECK_OUT/$i.counts
+	rm -f "$counts"
+	if [ "${V:-0}" = 1 ]; then
+		set +o pipefail
+		COUNTS=$counts "$@" < /dev/null 2>&1 | tee "$log" >&2
+		rc=${PIPESTATUS[0]}
+		set -o pipefail
+	else
+		COUNTS=$counts "$@" < /dev/null > "$log" 2>&1 || rc=$?
+	fi
+	secs=$(date +%s)
+	secs=$((secs - s0))
+	# The stage's results, renumbered, nested; its other lines as
+	# diagnostics. A stage that reported nothing, or exited non-zero
+	# without a failed result, gets one result for its exit status. The
+	# counts are those of the nested results; a COUNTS file (tap_done)
+	# that says otherwise is a harness bug, and fails the stage.
+	local nested extra=
+	nested=$(awk '
+		/^KTAP version 1$|^TAP version 1[34]$|^1\.\.[0-9]+$/ { next }
+		/^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$/ { next }
+		/^(not )?ok([ \t]|$)/ {
+			isnot = /^not /; sub(/^(not )?ok[ \t]*([0-9]+)?[ \t]*(- )?/, "")
+			print (isnot ? "not ok " : "ok ") (++n) " " $0; next
+		}
+		/^#/ { print; next }
+		NF { print "# " $0 }' "$log") || true
+	local m said=
+	m=$(grep -cE '^(not )?ok ' <<< "$nested") || true
+	f=$(grep -cE '^not ok ' <<< "$nested") || true
+	s=$(grep -cE '^ok .* # SKIP' <<< "$nested") || true
+	p=$((m - f - s))
+	[ ! -f "$counts" ] || read -r said < "$counts" || true
+	if [ -n "$said" ] && [ "$said" != "$p $f $s" ]; then
+		extra="not ok $((m + 1)) $name: its COUNTS file says '$said', its results '$p $f $s'" f=$((f + 1))
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		extra="not ok $((m + 1)) $name exited with $rc (see ${log#"$TOP"/})" f=$((f + 1))
+	elif [ "$m" = 0 ]; then
+		extra="ok 1 $name" p=$((p + 1))
+	fi
+	[ -z "$extra" ] || m=$((m + 1))
+	echo "$p $f $s" > "$counts"
+	[ "$s" = 0 ] || skipped=", $s skipped"
+	echo "    KTAP version 1"
+	echo "    # Subtest: $name"
+	echo "    1..$m"
+	{ [ -z "$nested" ] || printf '%s\n' "$nested"; [ -z "$extra" ] || echo "$extra"; } | sed 's/^/    /'
+	echo "# $name: ${secs}s, exit $rc, $p passed, $f failed$skipped; log ${log#"$TOP"/}"
+	if [ "$rc" = 0 ] && [ "$f" = 0 ]; then echo "ok $i $name"; else echo "not ok $i $name"; fi
+	printf '%s\t%s\n' "$name" "$secs" >> "$CHECK_OUT/times"
+	case $rc in
+	0) [ "$f" = 0 ] || [ "$worst" != 0 ] || worst=1 ;;
+	1) [ "$worst" != 0 ] || worst=1 ;;
+	124) [ "$worst" = 2 ] || worst=124 ;;
+	*) worst=2 ;;
+	esac
+}
+stages
+echo "# stage times (s):"
+column -t -s "$(printf '\t')" "$CHECK_OUT/times" | sed 's/^/#   /' || sed 's/^/#   /' "$CHECK_OUT/times"
+now=$(date +%s)
+used=$(du -sh "$BUILD" 2> /dev/null | cut -f1) || used='?'
+gb=$(free_gb)
+echo "# total $((now - T0))s; disk: $used in build/ (du -sh build), $gb GB free"
+echo "# exit $worst (0 pass, 1 a test failed, 2 harness or build failure, 124 a guest hung); logs in ${CHECK_OUT#"$TOP"/}/"
+echo "$worst" > "$CHECK_OUT/exit"
+sums=$(cat "$CHECK_OUT"/[0-9]*.counts | awk '{p += $1; f += $2; s += $3} END {print p + 0, f + 0, s + 0}')
+read -r P F S <<< "$sums"
+tap_summary "$P" "$F" "$S"
+exit "$worst"

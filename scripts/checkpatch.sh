@@ -7,30 +7,31 @@
 #   already covers them, which get_maintainer.pl is asked below.
 . "$(dirname "$0")/lib.sh"
 "$TOP/scripts/tree.sh" > /dev/null
-pass=0 fail=0 n=0
+tap_begin
 for d in "${SERIES[@]}"; do
-	for p in $(series_list "$d"); do
-		n=$((n + 1)) p=${d#"$TOP"/patches}/$p p=${p#/}
+	list=$(series_list "$d")
+	while read -r p; do
+		[ -n "$p" ] || continue
+		p=${d#"$TOP"/patches}/$p p=${p#/}
 		if out=$(cd "$REPO" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --no-summary \
 				--ignore MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES --show-types "$TOP/patches/$p" 2>&1) && [ -z "$out" ]; then
-			echo "ok $n checkpatch $p"; pass=$((pass + 1))
+			tap_ok "checkpatch $p"
 		else
-			echo "not ok $n checkpatch $p"; printf '%s\n' "$out" | sed 's/^/# /'
-			fail=$((fail + 1))
+			tap_diag "$out"
+			tap_not_ok "checkpatch $p"
 		fi
-	done
+	done <<< "$list"
 done
 # Every file the series adds falls under a BPF entry of MAINTAINERS.
-for f in $(kgit diff --name-only --diff-filter=A pristine..HEAD); do
-	n=$((n + 1))
+added=$(kgit diff --name-only --diff-filter=A pristine..HEAD)
+for f in $added; do
 	ents=$(cd "$REPO" && ./scripts/get_maintainer.pl --no-git --no-git-fallback \
 		--subsystem --no-email --no-l --no-s --no-r --no-m -f "$f" 2>/dev/null |
 		grep '^BPF' | paste -sd, -)
 	if [ -n "$ents" ]; then
-		echo "ok $n maintainers $f: $ents"; pass=$((pass + 1))
+		tap_ok "maintainers $f: $ents"
 	else
-		echo "not ok $n maintainers $f: no BPF entry covers it"; fail=$((fail + 1))
+		tap_not_ok "maintainers $f: no BPF entry covers it"
 	fi
 done
-echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
-[ "$fail" = 0 ]
+tap_done

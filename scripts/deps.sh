@@ -5,7 +5,7 @@
 
 pkgs="make gcc flex bison bc libelf-dev libssl-dev zlib1g-dev libzstd-dev
       ccache qemu-system-x86 busybox-static cpio gzip xz-utils git perl
-      python3 python3-docutils python3-ply python3-git"
+      python3 python3-docutils python3-ply python3-git shellcheck"
 # 7.3: a BTF kernel (pahole) and upstream test_progs (clang, llvm-strip,
 # rsync for the selftests copy, openssl for its signing key).
 [ "$KVER" != 7.3 ] || pkgs="$pkgs dwarves clang-16 llvm-16 rsync openssl pkg-config libcap-dev"
@@ -16,7 +16,8 @@ for p in $pkgs; do
 done
 [ -z "$missing" ] && exit 0
 
-[ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root to install them)"
+uid=$(id -u)
+[ "$uid" = 0 ] || die "missing packages:$missing (run as root to install them)"
 say "installing:$missing"
 mkdir -p "$BUILD"
 export DEBIAN_FRONTEND=noninteractive

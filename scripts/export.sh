@@ -5,7 +5,8 @@
 # patches/bpf-next. export.sh [DIR...] writes to DIR... instead.
 . "$(dirname "$0")/lib.sh"
 [ -d "$REPO/.git" ] || die "no tree at $REPO: run 'make tree' first"
-[ -z "$(kgit status --porcelain -uno)" ] || die "$REPO has uncommitted changes: commit them first"
+changes=$(kgit status --porcelain -uno)
+[ -z "$changes" ] || die "$REPO has uncommitted changes: commit them first"
 outs=("${SERIES[@]}")
 [ $# = 0 ] || outs=("$@")
 [ "${#outs[@]}" = "${#SERIES[@]}" ] || die "export needs ${#SERIES[@]} folders"
@@ -32,9 +33,13 @@ for i in "${!outs[@]}"; do
 	series_list "$out" | while read -r p; do
 		[ -f "$out/$p" ] || die "export wrote no $p"
 	done
-	echo "$(series_list "$out" | wc -l) patches in ${out#"$TOP"/}"
+	n=$(series_list "$out" | wc -l)
+	echo "$n patches in ${out#"$TOP"/}"
 	from=$to
 done
 # The tree now is what patches/ holds.
-[ $# = 0 ] && echo "$(for d in "${SERIES[@]}"; do series_stamp "$d"; done | sha1sum | cut -c1-40) $(kgit rev-parse HEAD)" > "$KDIR/.series-stamp"
-exit 0
+if [ $# = 0 ]; then
+	stamp=$(for d in "${SERIES[@]}"; do series_stamp "$d"; done | sha1sum | cut -c1-40)
+	head=$(kgit rev-parse HEAD)
+	echo "$stamp $head" > "$KDIR/.series-stamp"
+fi

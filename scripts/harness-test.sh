@@ -38,20 +38,18 @@ diff --git a/$2 b/$2
 PATCH
 }
 
-pass=0 fail=0 n=0
+tap_begin
 # expect WHAT SERIES-ENTRY LINE: applying a series of that one entry must
 # fail with exactly LINE.
 expect() {
 	local out rc=0
-	n=$((n + 1))
 	echo "$2" > "$tmp/p/series"
 	out=$( (apply_series "$wt" "$tmp/p") 2>&1) || rc=$?
 	if [ "$rc" != 0 ] && [ "$out" = "$3" ]; then
-		echo "ok $n harness: $1 -> one line: $out"; pass=$((pass + 1))
+		tap_ok "harness: $1 -> one line: $out"
 	else
-		echo "not ok $n harness: $1 gave (exit $rc):"
-		printf '%s\n' "$out" | sed 's/^/# /'
-		echo "# expected: $3"; fail=$((fail + 1))
+		tap_diag "$out" "expected: $3"
+		tap_not_ok "harness: $1 gave (exit $rc)"
 	fi
 }
 mkdir -p "$tmp/p"
@@ -65,12 +63,66 @@ expect "missing patch" 0003-gone.patch \
 	"error: series names 0003-gone.patch, which is not in ${tmp#"$TOP"/}/p/"
 # A failed series leaves the tree as it was: no commit, no change, no
 # git am in progress.
-n=$((n + 1))
-if [ "$(git -C "$wt" rev-list --count HEAD)" = 1 ] && [ -z "$(git -C "$wt" status --porcelain)" ] &&
-   [ ! -e "$wt/.git/rebase-apply" ]; then
-	echo "ok $n harness: the tree is left as it was"; pass=$((pass + 1))
+commits=$(git -C "$wt" rev-list --count HEAD)
+changes=$(git -C "$wt" status --porcelain)
+if [ "$commits" = 1 ] && [ -z "$changes" ] && [ ! -e "$wt/.git/rebase-apply" ]; then
+	tap_ok "harness: the tree is left as it was"
 else
-	echo "not ok $n harness: a failed series left the tree changed"; fail=$((fail + 1))
+	tap_not_ok "harness: a failed series left the tree changed"
 fi
-echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
-[ "$fail" = 0 ]
+
+# Verdicts: a console log of each kind gives its exit code, its
+# failed-test list and valid KTAP (scripts/ktap-check.py).
+console() {	# console KIND: a guest console log (KIND: pass, fail, hung)
+	echo "lifetime-guest: 7.3.0-rc7 cpus=2"
+	printf '%s\n' "lifetime-run: smoke" "TAP version 13" "1..1" "ok 1 global.smoke" "lifetime-exit: smoke 0"
+	echo "lifetime-run: test_progs -t a,b"
+	echo "#1/1 a/one:OK"
+	if [ "$1" = fail ]; then echo "#1/2 a/two:FAIL"; echo "#1 a:FAIL"; else echo "#1/2 a/two:OK"; echo "#1 a:OK"; fi
+	echo "#2 b:SKIP"
+	[ "$1" != hung ] || { echo "lifetime-hung: no verdict within 900s"; return 0; }
+	echo "Summary: 1/2 PASSED, 1 SKIPPED, 0 FAILED"
+	local rc=0
+	[ "$1" != fail ] || rc=1
+	echo "lifetime-exit: test_progs $rc"
+	printf '%s\n' lifetime-dmesg-begin "[    1.0] Linux version 7.3" lifetime-dmesg-end lifetime-done
+}
+for kind in pass:0:3:: fail:1:2:a/two hung:124:3:; do
+	IFS=: read -r k want_rc npass want_failed _ <<< "$kind"
+	console "$k" > "$tmp/$k.log"
+	rc=0
+	"$TOP/scripts/verdict.sh" "$tmp/$k.log" "$tmp/$k.counts" "$tmp/$k.failed" > "$tmp/$k.out" 2>&1 || rc=$?
+	got_failed=$(sed -n 's/^test //p' "$tmp/$k.failed" | paste -sd,)
+	read -r p _ < "$tmp/$k.counts" || p=
+	if [ "$rc" = "$want_rc" ] && [ "$p" = "$npass" ] && [ "$got_failed" = "$want_failed" ] &&
+	   ktap=$(python3 "$TOP/scripts/ktap-check.py" --strict "$tmp/$k.out" 2>&1); then
+		tap_ok "verdict: a $k console -> exit $rc, $p passed, failed: ${got_failed:-none}, valid KTAP"
+	else
+		tap_diag < "$tmp/$k.out"
+		tap_diag "${ktap:-}"
+		tap_not_ok "verdict: a $k console gave exit $rc (want $want_rc), $p passed (want $npass), failed '${got_failed}' (want '$want_failed')"
+	fi
+done
+
+# make check's own output: every kind of stage (results, a failure, no
+# output, a harness failure, a hang) gives valid KTAP, a final line that
+# matches the results, and exit 2 (the worst). Broken copies are refused.
+rc=0
+CHECK_STAGES=selftest CHECK_OUT=$tmp/check \
+	"$TOP/scripts/check.sh" > "$tmp/check.out" 2>&1 || rc=$?
+last=$(tail -n 1 "$tmp/check.out")
+if [ "$rc" = 2 ] && [ "$last" = "4 passed, 4 failed, 1 skipped" ] &&
+   ktap=$(python3 "$TOP/scripts/ktap-check.py" --strict --summary "$tmp/check.out" 2>&1); then
+	tap_ok "check.sh: every kind of stage -> valid KTAP, exit 2, '$last'"
+else
+	tap_diag < "$tmp/check.out"
+	tap_diag "${ktap:-}"
+	tap_not_ok "check.sh: selftest stages gave exit $rc, last line '$last'"
+fi
+bad=0
+for edit in 's/^ok 3 /ok 4 /' '/^1\.\.[0-9]*$/d' 's/^    ok 1 one$/    not ok 1 one/' '$ s/^4 passed/5 passed/' 's/^# make check/make check/'; do
+	sed "$edit" "$tmp/check.out" > "$tmp/bad.out"
+	python3 "$TOP/scripts/ktap-check.py" --strict "$tmp/bad.out" > /dev/null 2>&1 && { tap_diag "ktap-check accepted: sed '$edit'"; bad=$((bad + 1)); }
+done
+tap_result "$bad" "ktap-check.py: refuses 5 broken copies of that output (numbering, plan, ok over a failed subtest, final line, a stray line)"
+tap_done

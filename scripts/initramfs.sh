@@ -2,6 +2,7 @@
 # initramfs.sh BINDIR OUT.cpio.gz: busybox-static, /init and the tests
 # (BINDIR: programs, "list" of those to run, data files such as *.bpf.o).
 # ARGS: arguments for the selftests, REPEAT: how many rounds to run.
+# EXTRA_BIN: programs for the guest's /bin (make shell: bpftool).
 . "$(dirname "$0")/lib.sh"
 bin=$1 out=$2
 root=$(mktemp -d)
@@ -12,8 +13,9 @@ file -b /bin/busybox 2>/dev/null | grep -q dynamic && die "/bin/busybox is not s
 cp "$TOP/scripts/init" "$root/init"
 chmod +x "$root/init"
 cp "$bin"/* "$root/tests/"
+for f in ${EXTRA_BIN:-}; do cp "$f" "$root/bin/"; done
 # Dynamically linked tests (test_progs) bring their libraries and loader.
-for f in "$bin"/*; do
+for f in "$bin"/* ${EXTRA_BIN:-}; do
 	file -b "$f" | grep -q 'dynamically linked' || continue
 	ldd "$f" | grep -o '/[^ ]*' | while read -r l; do
 		[ -e "$root$l" ] || cp -L --parents "$l" "$root"

@@ -18,7 +18,8 @@ export CCACHE_NOHASHDIR=1
 kmake() { make -C "$src" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
 
 want=$(cat "$@" | sha1sum | cut -c1-40)
-if [ "$(cat "$obj/.fragments" 2>/dev/null)" != "$want" ] || [ ! -f "$obj/.config" ]; then
+have=$(cat "$obj/.fragments" 2>/dev/null) || have=
+if [ "$have" != "$want" ] || [ ! -f "$obj/.config" ]; then
 	kmake tinyconfig > "$obj/config.log" 2>&1 || die "tinyconfig failed: see $obj/config.log"
 	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "$@") \
 		>> "$obj/config.log" 2>&1 || die "merge_config.sh failed: see $obj/config.log"
@@ -36,7 +37,8 @@ if [ "$(cat "$obj/.fragments" 2>/dev/null)" != "$want" ] || [ ! -f "$obj/.config
 		grep -rqsE --include='Kconfig*' "^(menu)?config ${k#CONFIG_}[[:space:]]*$" "$src" ||
 			{ echo "note: config: $k is no option of this kernel" >&2; continue; }
 		[ "$v" = n ] && die "config: $k=n was not kept"
-		die "config: $l not set (got: $(grep "^$k=" "$obj/.config" || echo unset))"
+		got=$(grep "^$k=" "$obj/.config") || got="(unset)"
+		die "config: $l not set (got: $got)"
 	done
 	echo "$want" > "$obj/.fragments"
 fi

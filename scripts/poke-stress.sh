@@ -25,8 +25,9 @@ OUT=${POKE_OUT:-$BUILD/poke-stress}
 
 command -v "$QEMU" > /dev/null || die "$QEMU missing: install qemu-system-x86"
 [ -f "$KIMG" ] || die "no kernel at $KIMG: build one (make run) or set KIMG"
-[ -x /bin/busybox ] && ! file -b /bin/busybox 2>/dev/null | grep -q dynamic ||
+if [ ! -x /bin/busybox ] || file -b /bin/busybox 2>/dev/null | grep -q dynamic; then
 	die "/bin/busybox is not static: install busybox-static"
+fi
 mkdir -p "$OUT"
 gcc -static -O2 -Wall -Wextra -pthread -o "$OUT/poke_stress" "$TOP/tests/poke_stress.c"
 
@@ -61,37 +62,33 @@ cmd=(nice -n 10 timeout -k 5 "$limit" "$QEMU" -accel "$ACCEL" -cpu "$CPU" -smp "
 	-kernel "$KIMG" -initrd "$OUT/initrd.gz"
 	-append "console=ttyS0,115200 no_timer_check panic=-1 oops=panic loglevel=5"
 	-display none -serial stdio -monitor none -nodefaults -no-reboot)
-echo "poke-stress: QEMU: $("$QEMU" --version | head -n 1)"
+qv=$("$QEMU" --version | head -n 1)
+echo "poke-stress: QEMU: $qv"
 echo "poke-stress: kernel: $KIMG"
 echo "poke-stress: command: $(printf '%q ' "${cmd[@]}")"
 echo "poke-stress: modes: $MODES, $SECS s each, ops limit $OPS; console: ${log#"$TOP"/}"
 start=$(date +%s)
 "${cmd[@]}" < /dev/null > "$log" 2>&1 || true
-echo "poke-stress: guest ran $(($(date +%s) - start)) s"
+end=$(date +%s)
+echo "poke-stress: guest ran $((end - start)) s"
 tr -d '\r' < "$log" > "$log.txt"
 log=$log.txt
 
-pass=0 fail=0
+tap_begin "$nmodes"
 for m in $MODES; do
 	line=$(grep -a "^poke-stress: \(PASS\|FAIL\) mode=$m " "$log" | tail -n 1 || true)
 	last=$(grep -a "^poke-stress: progress mode=$m " "$log" | tail -n 1 || true)
 	if [ -n "$line" ] && [ "${line#poke-stress: PASS}" != "$line" ]; then
-		echo "ok $m: ${line#poke-stress: }"
-		pass=$((pass + 1))
+		tap_ok "$m: ${line#poke-stress: }"
 	elif [ -n "$line" ]; then
-		echo "not ok $m: ${line#poke-stress: }"
-		fail=$((fail + 1))
+		tap_not_ok "$m: ${line#poke-stress: }"
 	else
-		echo "not ok $m: no verdict (last: ${last:-none})"
-		fail=$((fail + 1))
+		tap_not_ok "$m: no verdict (last: ${last:-none})"
 	fi
 done
 if grep -aq -e 'Oops' -e 'Kernel panic' -e 'BUG:' "$log"; then
-	echo "poke-stress: the guest kernel died:"
-	grep -a -m 1 -e 'Oops' -e 'BUG:' "$log" | sed 's/^/  /'
-	grep -a -m 1 -e 'RIP:' "$log" | sed 's/^/  /'
-	grep -a -m 1 -e '^\[.*\] Code:' "$log" | sed 's/^/  /'
+	tap_diag "poke-stress: the guest kernel died:"
+	{ grep -a -m 1 -e 'Oops' -e 'BUG:' "$log"; grep -a -m 1 -e 'RIP:' "$log"
+	  grep -a -m 1 -e '^\[.*\] Code:' "$log"; } | sed 's/^/  /' | tap_diag
 fi
-echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

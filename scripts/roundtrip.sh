@@ -9,27 +9,29 @@ trap 'rm -rf "$tmp"' EXIT
 outs=()
 for i in "${!SERIES[@]}"; do outs+=("$tmp/p$i"); done
 "$TOP/scripts/export.sh" "${outs[@]}" > /dev/null
-pass=0 fail=0 n=0
+tap_begin $((${#SERIES[@]} + 1))
 for i in "${!SERIES[@]}"; do
-	d=${SERIES[$i]} o=${outs[$i]} n=$((n + 1))
-	if diff -u <(series_list "$d") <(series_list "$o") > "$tmp/diff" &&
-	   (for p in $(series_list "$o"); do diff -u "$d/$p" "$o/$p" || exit 1; done) >> "$tmp/diff"; then
-		echo "ok $n roundtrip: export of the tree equals ${d#"$TOP"/}"; pass=$((pass + 1))
+	d=${SERIES[$i]} o=${outs[$i]}
+	series_list "$d" > "$tmp/want"
+	series_list "$o" > "$tmp/got"
+	if diff -u "$tmp/want" "$tmp/got" > "$tmp/diff" &&
+	   (series_list "$o" | while read -r p; do diff -u "$d/$p" "$o/$p" || exit 1; done) >> "$tmp/diff"; then
+		tap_ok "roundtrip: export of the tree equals ${d#"$TOP"/}"
 	else
-		echo "not ok $n roundtrip: export of the tree differs from ${d#"$TOP"/}:"
-		head -n 20 "$tmp/diff"; fail=$((fail + 1))
+		head -n 20 "$tmp/diff" | tap_diag
+		tap_not_ok "roundtrip: export of the tree differs from ${d#"$TOP"/}"
 	fi
 done
 export GIT_INDEX_FILE=$tmp/index
 kgit read-tree pristine
 for o in "${outs[@]}"; do
-	for p in $(series_list "$o"); do kgit apply --cached "$o/$p"; done
+	series_list "$o" | while read -r p; do kgit apply --cached "$o/$p"; done
 done
-n=$((n + 1))
-if [ "$(kgit write-tree)" = "$(kgit rev-parse 'HEAD^{tree}')" ]; then
-	echo "ok $n roundtrip: pristine + exported patches = tree"; pass=$((pass + 1))
+got=$(kgit write-tree)
+want=$(kgit rev-parse 'HEAD^{tree}')
+if [ "$got" = "$want" ]; then
+	tap_ok "roundtrip: pristine + exported patches = tree"
 else
-	echo "not ok $n roundtrip: pristine + exported patches != tree"; fail=$((fail + 1))
+	tap_not_ok "roundtrip: pristine + exported patches != tree"
 fi
-echo "$pass $fail 0" > "${COUNTS:-/dev/null}"
-[ "$fail" = 0 ]
+tap_done

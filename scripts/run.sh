@@ -6,6 +6,9 @@
 # For work outside the series tree: KSRC=dir (kernel source; built in
 # KOBJ=dir, default KSRC/obj), TESTSRC=dir (tree whose selftests are built)
 # and OUT=dir (tests, initramfs and console log; default KOBJ/run).
+#   V=1: the guest console live; GUEST_SHELL=1: an interactive guest shell
+#   (make shell) instead of the tests, with bpftool when it was built.
+# Exit: 0 pass, 1 a test failed, 2 harness or build failure, 124 hung.
 # Every kernel is built in obj/ inside its source tree: kbuild then uses
 # relative paths, so ccache serves the stock and mutant trees the objects
 # of every file they share with the series tree.
@@ -27,7 +30,7 @@ ARGS=${ARGS:-$default_args}
 [ "$ARGS" != all ] || ARGS=
 export ARGS
 t0=$(date +%s)
-stage() { echo "== [$(( $(date +%s) - t0 ))s] $*"; }
+stage() { local now; now=$(date +%s); echo "== [$((now - t0))s] $*"; }
 
 mkdir -p "$BUILD"
 "$TOP/scripts/deps.sh"
@@ -55,7 +58,13 @@ if [ "${DEBUG:-0}" = 1 ]; then
 	export CMDLINE="${CMDLINE:-} kmemleak=on"
 fi
 out=${OUT:-$obj/run}
-stage "linux-source-$KVER $("$TOP/scripts/version.sh" "$src") base=$BASE debug=${DEBUG:-0} smp=${SMP:-2} ($(series_list "$PATCHDIR" | wc -l) patches in series)"
+kv=$("$TOP/scripts/version.sh" "$src") || die "no kernel Makefile in $src"
+np=$(series_list "$PATCHDIR" | wc -l)
+kimg=$obj/arch/x86/boot/bzImage
+user_accel=${ACCEL:-}
+accel "$kimg"
+an=$(accel_name)
+stage "linux-source-$KVER $kv base=$BASE debug=${DEBUG:-0} smp=${SMP:-2} ($np patches in series) accel: $an ($ACCEL_WHY)"
 
 # A first stock or mutant build starts from the series tree's build.
 seed=$REPO/${obj#"$src"/}
@@ -80,10 +89,26 @@ if [ "$TEST_PROGS" = 1 ] && [ "$TESTSRC" = "$REPO" ] && [ -f "$REPO/obj/vmlinux"
 	tests=$REPO/obj/run/tests tobj=$REPO/obj
 fi
 mkdir -p "$tests"
+initrd=$out/initramfs.cpio.gz log=$out/console.log
+if [ "${GUEST_SHELL:-0}" = 1 ]; then
+	# bpftool: the one test_progs.sh built for the skeletons (7.3).
+	EXTRA_BIN=$(find "$tests" -path '*/sbin/bpftool' -type f 2>/dev/null | head -n 1) || true
+	export EXTRA_BIN
+	initrd=$out/shell-initramfs.cpio.gz log=$out/shell-console.log
+	[ -n "$EXTRA_BIN" ] || echo "note: no bpftool built (KVER=7.3 builds one with test_progs); the shell has none" >&2
+fi
 (flock 8; "$TOP/scripts/tests.sh" "$TESTSRC" "$tests" "$tobj"
- "$TOP/scripts/initramfs.sh" "$tests/bin" "$out/initramfs.cpio.gz") 8> "$tests/.lock"
-stage "boot: qemu-system-x86_64 -smp ${SMP:-2} (TCG)"
+ "$TOP/scripts/initramfs.sh" "$tests/bin" "$initrd") 8> "$tests/.lock"
+# The KVM probe needs a kernel: the first run probes with this one.
+[ -n "$user_accel" ] || { unset ACCEL; accel "$kimg"; }
+export ACCEL
+an=$(accel_name)
+stage "boot: qemu-system-x86_64 -smp ${SMP:-2}, accel: $an ($ACCEL_WHY)"
 b0=$(date +%s)
-"$TOP/scripts/boot.sh" "$obj/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out/console.log"
-stage "verdict: boot to verdict $(( $(date +%s) - b0 ))s, console in $out/console.log"
-"$TOP/scripts/verdict.sh" "$out/console.log" "${COUNTS:-$out/counts}"
+"$TOP/scripts/boot.sh" "$kimg" "$initrd" "$log"
+[ "${GUEST_SHELL:-0}" != 1 ] || exit 0
+b1=$(date +%s)
+stage "verdict: boot to verdict $((b1 - b0))s, console in $log"
+rc=0
+"$TOP/scripts/verdict.sh" "$log" "${COUNTS:-$out/counts}" "$out/failed" || rc=$?
+exit "$rc"

@@ -15,8 +15,9 @@ mkdir -p "$(dirname "$obj")"
 cp -a "$seed" "$obj.tmp"
 rm -rf "$obj.tmp/run"
 # The list first: once every mtime changed, git would re-read each file.
+head=$(git -C "$src" rev-parse HEAD)
 {
-	git -C "$REPO" diff --name-only "$(git -C "$src" rev-parse HEAD)"
+	git -C "$REPO" diff --name-only "$head"
 	git -C "$src" diff --name-only HEAD
 	find "$REPO" \( -path "$REPO/.git" -o -path "$REPO/obj*" \) -prune -o \
 		-type f -newer "$seed/.built" -printf '%P\n'

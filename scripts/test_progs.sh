@@ -37,6 +37,7 @@ mk=(-C "$from" OUTPUT="$build" CC="ccache gcc" HOSTCC="ccache gcc"
 # the copy's progs/. Read in SRC, so with nothing to probe (CHECK_FEAT=)
 # and no .d files to remake (an empty OUTPUT).
 rm -rf "$out/query" && mkdir -p "$out/query"
+# shellcheck disable=SC2016 # $(...) here is make's, for --eval
 vars=$(make -s "${mk[@]}" OUTPUT="$out/query" CHECK_FEAT= --eval 'harness-vars: ; @echo LSKELS $(LSKELS); echo LSKELS_SIGNED $(LSKELS_SIGNED); echo LSKELS_EXTRA $(LSKELS_EXTRA); $(foreach s,$(LINKED_SKELS),echo LINKED $(s:.skel.h=) $($(s)-deps);)' harness-vars) ||
 	die "cannot read the lists of skeletons from $from/Makefile"
 
@@ -46,6 +47,7 @@ add() {	# add NAME: keep progs/NAME.c; fails if there is none
 	[ -f "$from/progs/$1.c" ] || return 1
 	[[ " ${progs[*]} " == *" $1.c "* ]] || progs+=("$1.c")
 }
+# shellcheck disable=SC2013 # words: names of programs
 for n in $(cd "$from/prog_tests" && grep -ohE '#include "[A-Za-z0-9_]+\.(l|sub)?skel\.h"|"(\./)?[A-Za-z0-9_.-]+\.bpf\.o"' \
 		"${tests[@]/%/.c}" | sed -E 's/^#include //; s/"//g; s|^\./||; s/\.(l|sub)?skel\.h$//; s/\.bpf\.o$//'); do
 	add "$n" && continue
@@ -54,17 +56,20 @@ for n in $(cd "$from/prog_tests" && grep -ohE '#include "[A-Za-z0-9_]+\.(l|sub)?
 	for d in $deps; do add "${d%.bpf.o}" || true; done
 done
 for ((i = 0; i < ${#progs[@]}; i++)); do
+	# shellcheck disable=SC2013 # words: names of included .c files
 	for c in $(sed -nE 's/^#include "([A-Za-z0-9_]+)\.c".*/\1/p' "$from/progs/${progs[$i]}"); do
 		add "$c" || true
 	done
 done
 keep() {	# keep LIST: the names of LIST whose progs/ source is kept
+	# shellcheck disable=SC2013 # words: skeleton names
 	for s in $(awk -v l="$1" '$1 == l { $1 = ""; print }' <<< "$vars"); do
 		[[ " ${progs[*]} " != *" $s "* ]] || printf '%s ' "$s"
 	done
 }
 linked=$(awk '$1 == "LINKED" { print $2 }' <<< "$vars" | while read -r s; do
 	all=1
+	# shellcheck disable=SC2013 # words: object names
 	for d in $(awk -v s="$s" '$1 == "LINKED" && $2 == s { $1 = $2 = ""; print }' <<< "$vars"); do
 		[[ " ${progs[*]} " == *" ${d%.bpf.o}.c "* ]] || all=
 	done
@@ -90,7 +95,8 @@ rsync -a --delete --delete-excluded --filter='P /prog_tests/tests.h' \
 # a test is newer than it, not when one is gone; a test_progs without the
 # test would still list it ("not built"). Another list makes it anew, and
 # the BPF objects of tests no longer chosen go.
-if [ "$(cat "$out/tests.list" 2>/dev/null)" != "${tests[*]}" ]; then
+listed=$(cat "$out/tests.list" 2>/dev/null) || listed=
+if [ "$listed" != "${tests[*]}" ]; then
 	rm -f "$tree/$sel/prog_tests/tests.h"
 	echo "${tests[*]}" > "$out/tests.list"
 fi
@@ -108,9 +114,12 @@ echo "test_progs: ${tests[*]} (${#progs[@]} BPF programs)" > "$out/build.log"
 # LIBARENA_SKEL is prog_tests/libarena.c's BPF library; -o veristat: a
 # separate tool the Makefile builds along with test_progs. The skeleton
 # lists: only those whose programs the copy has (above).
+lskels=$(keep LSKELS)
+lskels_signed=$(keep LSKELS_SIGNED)
+lskels_extra=$(keep LSKELS_EXTRA)
 if ! make "${mk[@]}" -j"$JOBS" TRUNNER_EXTRA_FILES= LIBARENA_SKEL= \
-		LSKELS="$(keep LSKELS)" LSKELS_SIGNED="$(keep LSKELS_SIGNED)" \
-		LSKELS_EXTRA="$(keep LSKELS_EXTRA)" LINKED_SKELS="$linked" \
+		LSKELS="$lskels" LSKELS_SIGNED="$lskels_signed" \
+		LSKELS_EXTRA="$lskels_extra" LINKED_SKELS="$linked" \
 		-o "$build/veristat" test_progs >> "$out/build.log" 2>&1; then
 	grep -E -m 20 'error|Error' "$out/build.log" >&2
 	die "test_progs build failed: see $out/build.log"
