@@ -61,9 +61,10 @@ clean: ## drop builds; keep the trees (and work in them), the .debs and ccache
 distclean: ## remove build/ (ccache stays in ~/.cache/bpf-map-lifetime-ccache)
 	rm -rf build
 ##
-## Variables: KVER=7.3|6.12|6.1  BASE=patched|stock|mutant-NAME  ARGS='-t NAME[/SUB]'
+## Variables: KVER=7.3|7.2|6.12|6.1|5.10  BASE=patched|stock|mutant-NAME  ARGS='-t NAME[/SUB]'
 ##   or '-n NUM[/SUB]' (test_progs; all = every test)  T=NAME[/SUB]  V=1 (console live)
-##   DEBUG=1 (KASAN, kmemleak, lockdep)  SMP=2  REPEAT=1  TIMEOUT=900  ACCEL=kvm|tcg,...
+##   DEBUG=1 (KASAN, kmemleak, lockdep)  SMP=2  REPEAT=1 (not on 7.3: use boots)  TIMEOUT=900  ACCEL=kvm|tcg,...
+##   STABLE=1 (6.12, 6.1: patches/stable/KVER; 7.2 and 5.10 always)  BOOTS=20 HOG=1 (boots)
 ##   PROG_TESTS='...' (7.3: the prog_tests test_progs is built with)  SECS= (poke-stress)
 ## shell: bpftool is the one built with test_progs (KVER=7.3); on 6.12 and 6.1 the
 ##   shell has the tests and no bpftool. 'exit' powers the guest off; Ctrl-A X quits QEMU.
