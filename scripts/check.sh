@@ -14,6 +14,10 @@
 # it as "Error N"; it is also written to build/check/exit.
 . "$(dirname "$0")/lib.sh"
 CHECK_OUT=${CHECK_OUT:-$BUILD/check}
+# check-stable: the stable branches whose backports are run in QEMU, and
+# those only built into a tree and checked.
+STABLE_TESTED=${STABLE_TESTED:-7.2 6.12}
+STABLE_UNTESTED=${STABLE_UNTESTED:-6.1 5.10}
 rm -rf "$CHECK_OUT"
 mkdir -p "$CHECK_OUT"
 T0=$(date +%s)
@@ -56,6 +60,21 @@ stages() {
 	stable)
 	stage "mutants 7.3" env KVER=7.3 "$TOP/scripts/mutants.sh"
 	free_disk 7.3
+	# The stable backports of the bpf fixes and their tests
+	# (patches/stable/KVER): stock fails exactly the reproducers
+	# (mutants/stable/KVER/stock.expect), the backport passes.
+	for k in $STABLE_TESTED; do
+		stage "roundtrip $k stable" env STABLE=1 KVER="$k" "$TOP/scripts/roundtrip.sh"
+		stage "checkpatch $k stable" env STABLE=1 KVER="$k" "$TOP/scripts/checkpatch.sh"
+		stage "tests $k stable" env STABLE=1 KVER="$k" BASE=patched "$TOP/scripts/run.sh"
+		stage "stock $k stable" env STABLE=1 KVER="$k" MUTANTS=stock "$TOP/scripts/mutants.sh"
+		free_disk "stable/$k"
+	done
+	# Built into a tree and checked, not yet run.
+	for k in $STABLE_UNTESTED; do
+		stage "roundtrip $k stable" env STABLE=1 KVER="$k" "$TOP/scripts/roundtrip.sh"
+		stage "checkpatch $k stable" env STABLE=1 KVER="$k" "$TOP/scripts/checkpatch.sh"
+	done
 	stage "mutants 6.12" env KVER=6.12 TCG_THREAD=single "$TOP/scripts/mutants.sh"
 	free_disk 6.12
 	stage "roundtrip 6.1" env KVER=6.1 "$TOP/scripts/roundtrip.sh"
@@ -163,6 +182,8 @@ stage() {	# stage NAME COMMAND...
 	{ [ -z "$nested" ] || printf '%s\n' "$nested"; [ -z "$extra" ] || echo "$extra"; } | sed 's/^/    /'
 	echo "# $name: ${secs}s, exit $rc, $p passed, $f failed$skipped; log ${log#"$TOP"/}"
 	if [ "$rc" = 0 ] && [ "$f" = 0 ]; then echo "ok $i $name"; else echo "not ok $i $name"; fi
+	if [ "$rc" = 0 ] && [ "$f" = 0 ]; then v=pass; else v=FAIL; fi
+	printf '%s\t%s\n' "$name" "$v" >> "$CHECK_OUT/verdicts"
 	printf '%s\t%s\n' "$name" "$secs" >> "$CHECK_OUT/times"
 	case $rc in
 	0) [ "$f" = 0 ] || [ "$worst" != 0 ] || worst=1 ;;
@@ -171,7 +192,19 @@ stage() {	# stage NAME COMMAND...
 	*) worst=2 ;;
 	esac
 }
+rm -f "$CHECK_OUT/verdicts"
 stages
+# check-stable: a line per stable branch.
+verdict_of() { awk -F '\t' -v n="$1" '$1 == n { v = $2 } END { print (v == "" ? "not run" : v) }' "$CHECK_OUT/verdicts"; }
+if [ "${CHECK_STAGES:-main}" = stable ]; then
+	echo "# branch matrix (stock: the reproducers fail, and only they; patched: every test passes; debug kernel):"
+	for k in $STABLE_TESTED $STABLE_UNTESTED; do
+		vs=$(verdict_of "stock $k stable")
+		vt=$(verdict_of "tests $k stable")
+		vc=$(verdict_of "checkpatch $k stable")
+		printf '#   %-5s stock %-8s patched %-8s debug %-8s checkpatch %s\n' "$k" "$vs" "$vt" "not run" "$vc"
+	done
+fi
 echo "# stage times (s):"
 column -t -s "$(printf '\t')" "$CHECK_OUT/times" | sed 's/^/#   /' || sed 's/^/#   /' "$CHECK_OUT/times"
 now=$(date +%s)
