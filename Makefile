@@ -51,3 +51,7 @@ distclean:
 .PHONY: poke-stress
 poke-stress:
 	@scripts/poke-stress.sh
+# Lifetime fuzzer in a guest (docs/fuzz.md): SECS, SEED, BASE, FUZZ_ARGS, FUZZ_OUT, KIMG.
+.PHONY: fuzz
+fuzz:
+	@scripts/fuzz.sh

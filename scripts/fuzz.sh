@@ -7,8 +7,13 @@
 # Prints the fuzzer's lines, then "VERDICT PASS" or "VERDICT FAIL ...".
 # Exit: 0 no violation, 1 a violation (or a kernel report), 2 harness or
 # build error, 124 hung guest.
+# Under make check (COUNTS set) the run counts as one check.
 # shellcheck disable=SC2317
 . "$(dirname "$0")/lib.sh"
+counts() {	# counts EXIT-STATUS
+	[ -z "${COUNTS:-}" ] || { [ "$1" = 0 ] && echo "1 0 0" || echo "0 1 0"; } > "$COUNTS"
+}
+trap 'rc=$?; counts $rc' EXIT
 trap 'echo "VERDICT FAIL: harness error (line $LINENO)"; exit 2' ERR
 err() { echo "error: $*"; echo "VERDICT FAIL: harness error"; exit 2; }
 SECS=${SECS:-60}
@@ -32,7 +37,7 @@ gcc -static -O2 -Wall -Wextra -pthread -o "$OUT/lifetime_fuzz" "$TOP/tests/lifet
 	err "cannot build tests/lifetime_fuzz.c"
 
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+trap 'rc=$?; rm -rf "$root"; counts $rc' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,tmp}
 cp /bin/busybox "$root/bin/busybox"
 cp "$OUT/lifetime_fuzz" "$root/bin/lifetime_fuzz"

@@ -12,6 +12,8 @@
  *   -H HSEED  run only the history of this seed (reproduce), then exit
  *   -C        no release-cost check (so the other classes get found)
  *   -W        no window holding (no kprobes)
+ *   -k        keep going after a violation: no shrinking; at the end the
+ *             time of the first finding of each class
  *   -v        print every operation
  *
  * Raw bpf() syscalls and raw BPF instructions: no libbpf, static binary.
@@ -1722,11 +1724,13 @@ int main(int argc, char **argv)
 	static struct op ops[MAXOPS];
 	uint64_t seed = 1, hseed = 0;
 	double secs = 60, next_progress;
-	int nops = 32, no_cost = 0, only_one = 0, c, i, n;
+	int nops = 32, no_cost = 0, only_one = 0, keep = 0, c, i, n;
 	unsigned long hist = 0;
+	static struct { char cls[64]; double first; unsigned long n; } found[32];
+	int nfound = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "s:t:n:H:CWv")) != -1) {
+	while ((c = getopt(argc, argv, "s:t:n:H:CWkv")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 't': secs = atof(optarg); break;
@@ -1734,9 +1738,10 @@ int main(int argc, char **argv)
 		case 'H': hseed = strtoull(optarg, NULL, 0); only_one = 1; break;
 		case 'C': no_cost = 1; break;
 		case 'W': no_windows = 1; break;
+		case 'k': keep = 1; break;
 		case 'v': verbose = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-t SECS] [-n OPS] [-H HSEED] [-C] [-W] [-v]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-s SEED] [-t SECS] [-n OPS] [-H HSEED] [-C] [-W] [-k] [-v]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1785,6 +1790,21 @@ int main(int argc, char **argv)
 			snprintf(det, sizeof(det), "%s", vdetail);
 			printf(P "VIOLATION seed=%llu history=%lu hseed=%llu class=%s t=%.1fs: %s\n",
 			       (unsigned long long)seed, hist, (unsigned long long)hs, cls, tf, det);
+			if (keep && !only_one) {
+				for (i = 0; i < nfound && strcmp(found[i].cls, cls); i++)
+					;
+				if (i == nfound && nfound < 32) {
+					snprintf(found[i].cls, sizeof(found[i].cls), "%s", cls);
+					found[i].first = tf;
+					nfound++;
+					printf(P "FINDING class=%s first=%.1fs history=%lu hseed=%llu\n", cls,
+					       tf, hist, (unsigned long long)hs);
+				}
+				if (i < 32)
+					found[i].n++;
+				hist++;
+				continue;
+			}
 			progress(hist + 1, "at-violation");
 			n = shrink(ops, n, cls, 240);
 			verbose = 1;
@@ -1810,6 +1830,14 @@ int main(int argc, char **argv)
 		}
 	}
 	progress(hist, "done");
+	if (nfound) {
+		for (i = 0; i < nfound; i++)
+			printf(P "found class=%s first=%.1fs histories=%lu\n", found[i].cls,
+			       found[i].first, found[i].n);
+		printf(P "FAIL seed=%llu classes=%d histories=%lu ops=%lu secs=%.0f\n",
+		       (unsigned long long)seed, nfound, hist, total_ops, now() - t_start);
+		return 1;
+	}
 	printf(P "PASS seed=%llu histories=%lu ops=%lu secs=%.0f\n", (unsigned long long)seed,
 	       hist, total_ops, now() - t_start);
 	return 0;
