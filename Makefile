@@ -7,7 +7,7 @@ export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT V ACCEL TCG_
 
 .DEFAULT_GOAL := help
 .PHONY: help run test shell check check-quick check-stable shellcheck ktap-check tree export \
-	roundtrip reset-tree mutants checkpatch bisect-check boots bench poke-stress clean distclean
+	roundtrip reset-tree mutants checkpatch bisect-check boots bench fuzz poke-stress clean distclean
 
 ## Usage: make TARGET [VAR=value ...]; exit 0 pass, 1 a test failed, 2 harness or
 ##   build failure, 124 guest hung (make itself says "Error N"; scripts/run.sh
@@ -68,3 +68,5 @@ distclean: ## remove build/ (ccache stays in ~/.cache/bpf-map-lifetime-ccache)
 ##   PROG_TESTS='...' (7.3: the prog_tests test_progs is built with)  SECS= (poke-stress)
 ## shell: bpftool is the one built with test_progs (KVER=7.3); on 6.12 and 6.1 the
 ##   shell has the tests and no bpftool. 'exit' powers the guest off; Ctrl-A X quits QEMU.
+fuzz: ## the lifetime fuzzer in a guest (docs/fuzz.md): SECS SEED BASE FUZZ_ARGS FUZZ_OUT KIMG
+	@scripts/fuzz.sh

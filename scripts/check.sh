@@ -43,6 +43,8 @@ stages() {
 	stage "checkpatch 7.3" env KVER=7.3 "$TOP/scripts/checkpatch.sh"
 	stage "docs 7.3" env KVER=7.3 "$TOP/scripts/docs.sh"
 	stage "tests 7.3" env KVER=7.3 BASE=patched "$TOP/scripts/run.sh"
+	# The lifetime fuzzer, 45 s on the kernel just built (docs/fuzz.md).
+	stage "fuzz 7.3" env KVER=7.3 BASE=patched SECS=45 SEED=1 "$TOP/scripts/fuzz.sh"
 	# Stock 7.3-rc7 fails exactly the reproducers. The mutants, each a
 	# full kernel build, run in 'make mutants' (or check-stable).
 	stage "stock 7.3" env KVER=7.3 MUTANTS=stock "$TOP/scripts/mutants.sh"
