@@ -31,7 +31,10 @@ mk=(-C "$from" OUTPUT="$build" CC="ccache gcc" HOSTCC="ccache gcc"
 	VMLINUX_BTF="$kobj/vmlinux" GENDIR="$kobj/include/generated"
 	# No LLVM disassembler (JIT dump tests only) and no libbfd: linking
 	# LLVM into test_progs and bpftool costs more than all the rest.
-	SKIP_LLVM=1 SKIP_LIBBFD=1)
+	SKIP_LLVM=1 SKIP_LIBBFD=1
+	# 6.12 has no SKIP_LLVM: its feature probe finds llvm-config-16, and
+	# Debian 12 has no LLVM headers installed (llvm-16-dev).
+	feature-llvm=0)
 # The Makefile's fixed lists of light, signed and linked skeletons; each
 # is a prerequisite of every test object, so each must be buildable from
 # the copy's progs/. Read in SRC, so with nothing to probe (CHECK_FEAT=)
