@@ -5,7 +5,8 @@
 #   FUZZ_ARGS (more lifetime_fuzz options: -C, -W, -n OPS, -H HSEED, -v),
 #   FUZZ_OUT (folder for the binary, initramfs and console log).
 # Prints the fuzzer's lines, then "VERDICT PASS" or "VERDICT FAIL ...".
-# Exit: 0 no violation, 1 a violation (or a kernel report), 2 harness or
+# Exit: 0 no violation, 1 a violation (or a kernel report: the patterns of
+# verdict.sh; kmemleak's own start-up line is none), 2 harness or
 # build error, 124 hung guest.
 # Under make check (COUNTS set) the run counts as one check.
 # shellcheck disable=SC2317
@@ -52,12 +53,20 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 echo 1 > /proc/sys/net/core/bpf_jit_enable 2>/dev/null
 echo "lifetime-guest: \$(uname -r) cpus=\$(grep -c ^processor /proc/cpuinfo)"
 lifetime_fuzz -s $SEED -t $SECS ${FUZZ_ARGS:-}
 echo "lifetime-fuzz-exit: \$?"
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# A debug kernel: kmemleak reports objects older than 5 s only.
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+fi
 echo "lifetime-dmesg-begin"
 dmesg
+[ -r /sys/kernel/debug/kmemleak ] && cat /sys/kernel/debug/kmemleak
 echo "lifetime-dmesg-end"
 poweroff -f
 EOF
@@ -73,7 +82,7 @@ echo "== fuzz: kernel $KIMG, seed $SEED, ${SECS}s, args '${FUZZ_ARGS:-}'"
 tr -d '\r' < "$log" > "$log.txt"
 grep -a '^lifetime-fuzz: \|^lifetime-guest: ' "$log.txt" || true
 reports=$(sed -n '/^lifetime-dmesg-begin/,/^lifetime-dmesg-end/p' "$log.txt" |
-	grep -a -E 'BUG:|WARNING:|Oops|KASAN|kmemleak|possible circular|rcu_.*stall|Kernel panic' || true)
+	grep -a -E 'BUG:|WARNING:|Oops|unreferenced object|suspected memory leak|circular locking|recursive locking|inconsistent lock state|suspicious RCU usage|detected stalls? on CPU|self-detected stall|soft lockup|blocked for more than|Kernel panic|general protection fault|UBSAN:' || true)
 rc=$(sed -n 's/^lifetime-fuzz-exit: \([0-9]*\)$/\1/p' "$log.txt" | tail -n 1)
 echo "== console: ${log#"$TOP"/}.txt"
 if grep -aq '^lifetime-hung:' "$log.txt"; then
