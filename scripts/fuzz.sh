@@ -41,20 +41,8 @@ gcc -static -O2 -Wall -Wextra -pthread -o "$OUT/lifetime_fuzz" "$TOP/tests/lifet
 
 root=$(mktemp -d)
 trap 'rc=$?; rm -rf "$root"; counts $rc' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-cp /bin/busybox "$root/bin/busybox"
-cp "$OUT/lifetime_fuzz" "$root/bin/lifetime_fuzz"
-cat > "$root/init" <<EOF
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
-mount -t bpf bpf /sys/fs/bpf
-mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-echo 1 > /proc/sys/net/core/bpf_jit_enable 2>/dev/null
+guest_root "$root" "$OUT/lifetime_fuzz"
+cat >> "$root/init" <<EOF
 echo "lifetime-guest: \$(uname -r) cpus=\$(grep -c ^processor /proc/cpuinfo)"
 lifetime_fuzz -s $SEED -t $SECS ${FUZZ_ARGS:-}
 echo "lifetime-fuzz-exit: \$?"
@@ -70,8 +58,7 @@ dmesg
 echo "lifetime-dmesg-end"
 poweroff -f
 EOF
-chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.gz"
+guest_pack "$root" "$OUT/initrd.gz"
 
 # The shrink after a finding gets up to 240 s more; boot and the 1M-slot
 # release check some more.

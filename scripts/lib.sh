@@ -216,3 +216,31 @@ apply_series() {
 	done <<< "$list"
 	echo "$n"
 }
+
+# guest_root ROOT PROGRAM...: a minimal guest for one static test program
+# (fuzz.sh, poke-stress.sh): busybox, the programs in /bin, and an init
+# that mounts proc, sys, dev, bpf, tracefs and debugfs and enables the
+# JIT. The caller appends the rest of ROOT/init, then guest_pack.
+guest_root() {
+	local root=$1 p; shift
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+	cp /bin/busybox "$root/bin/busybox"
+	for p in "$@"; do cp "$p" "$root/bin/"; done
+	cat > "$root/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo 1 > /proc/sys/net/core/bpf_jit_enable 2>/dev/null
+EOF
+}
+# guest_pack ROOT INITRD: the cpio archive of ROOT, gzipped.
+guest_pack() {
+	chmod +x "$1/init"
+	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
+}

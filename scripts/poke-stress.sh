@@ -33,17 +33,8 @@ gcc -static -O2 -Wall -Wextra -pthread -o "$OUT/poke_stress" "$TOP/tests/poke_st
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-cp /bin/busybox "$root/bin/busybox"
-cp "$OUT/poke_stress" "$root/bin/poke_stress"
-cat > "$root/init" <<EOF
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
-echo 1 > /proc/sys/net/core/bpf_jit_enable 2>/dev/null
+guest_root "$root" "$OUT/poke_stress"
+cat >> "$root/init" <<EOF
 echo "poke-guest: \$(uname -r) cpus=\$(grep -c ^processor /proc/cpuinfo) jit=\$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null)"
 for m in $MODES; do
 	poke_stress -m \$m -t $SECS -n $OPS
@@ -52,8 +43,7 @@ done
 echo "poke-done"
 poweroff -f
 EOF
-chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.gz"
+guest_pack "$root" "$OUT/initrd.gz"
 
 nmodes=$(echo "$MODES" | wc -w)
 limit=$((nmodes * (SECS + 60) + 120))
