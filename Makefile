@@ -27,7 +27,7 @@ check: ## everything CI runs, as KTAP; the last line is "N passed, N failed"
 	@scripts/check.sh
 check-quick: ## make check without kernel builds (deps, shellcheck, harness, 7.3 patches)
 	@CHECK_STAGES=quick scripts/check.sh
-check-stable: ## what make check leaves out: 7.3 and 6.12 mutants, 6.1
+check-stable: ## the 7.3 mutants and every stable branch: stock, patched, debug kernel; a matrix
 	@scripts/check-stable.sh
 shellcheck: ## shellcheck every script (.shellcheckrc: the deliberate exceptions)
 	@scripts/shellcheck.sh
@@ -57,16 +57,16 @@ reset-tree: ## drop unexported work in the tree and re-apply the series
 	git -C build/$(KVER)/linux reset -q --hard pristine
 	@scripts/tree.sh
 clean: ## drop builds; keep the trees (and work in them), the .debs and ccache
-	rm -rf build/*/*/obj* build/*/mutant-runs build/*/bench build/check
+	rm -rf build/*/*/obj* build/stable/*/*/obj* build/*/mutant-runs build/stable/*/mutant-runs build/*/bench build/check
 distclean: ## remove build/ (ccache stays in ~/.cache/bpf-map-lifetime-ccache)
 	rm -rf build
 ##
 ## Variables: KVER=7.3|7.2|6.12|6.1|5.10  BASE=patched|stock|mutant-NAME  ARGS='-t NAME[/SUB]'
 ##   or '-n NUM[/SUB]' (test_progs; all = every test)  T=NAME[/SUB]  V=1 (console live)
 ##   DEBUG=1 (KASAN, kmemleak, lockdep)  SMP=2  REPEAT=1 (not on 7.3: use boots)  TIMEOUT=900  ACCEL=kvm|tcg,...
-##   STABLE=1 (6.12, 6.1: patches/stable/KVER; 7.2 and 5.10 always)  BOOTS=20 HOG=1 (boots)
-##   PROG_TESTS='...' (7.3: the prog_tests test_progs is built with)  SECS= (poke-stress)
-## shell: bpftool is the one built with test_progs (KVER=7.3); on 6.12 and 6.1 the
-##   shell has the tests and no bpftool. 'exit' powers the guest off; Ctrl-A X quits QEMU.
+##   KVER other than 7.3: patches/stable/KVER in build/stable/KVER  BOOTS=20 HOG=1 (boots)
+##   PROG_TESTS='...' (the prog_tests test_progs is built with)  SECS= (poke-stress)
+## shell: the tests and the bpftool built with test_progs. 'exit' powers the guest
+##   off; Ctrl-A X quits QEMU.
 fuzz: ## the lifetime fuzzer in a guest (docs/fuzz.md): SECS SEED BASE FUZZ_ARGS FUZZ_OUT KIMG
 	@scripts/fuzz.sh

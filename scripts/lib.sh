@@ -6,34 +6,31 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KVER=${KVER:-7.3}
 BUILD=${BUILD:-$TOP/build}
 CACHE=$BUILD/cache
-# The series applied in order: for mainline the bpf fixes, then the
-# bpf-next rework on top (the tree's tag 'bpf' marks where one ends). The
-# stable backports of the bpf fixes (patches/stable/KVER) are the only
-# series of 7.2 and 5.10; for 6.12 and 6.1 STABLE=1 picks them instead of
-# the older series of everything (patches/series, patches/6.1), in a tree
-# of their own (build/stable/KVER).
-case $KVER in 7.2 | 5.10) STABLE=1 ;; esac
-STABLE=${STABLE:-0}
-if [ "$STABLE" = 1 ]; then
+# The series applied in order: for mainline (7.3) the bpf fixes, then the
+# bpf-next rework on top (the tree's tag 'bpf' marks where one ends). Every
+# other KVER is a stable branch: the backports of the bpf fixes and their
+# tests (patches/stable/KVER), in a tree of its own (build/stable/KVER).
+if [ "$KVER" = 7.3 ]; then
+	STABLE=0
+	KDIR=${KDIR:-$BUILD/$KVER}
+	SERIES=("$TOP/patches/bpf" "$TOP/patches/bpf-next")
+	MUTDIR=$TOP/mutants/$KVER
+else
+	STABLE=1
 	KDIR=${KDIR:-$BUILD/stable/$KVER}
 	SERIES=("$TOP/patches/stable/$KVER")
-else
-	KDIR=${KDIR:-$BUILD/$KVER}
-	case $KVER in
-	7.3)	SERIES=("$TOP/patches/bpf" "$TOP/patches/bpf-next") ;;
-	6.12)	SERIES=("$TOP/patches") ;;
-	*)	SERIES=("$TOP/patches/$KVER") ;;
-	esac
+	# Stock fails exactly the reproducers: mutants/stable/KVER/stock.expect.
+	MUTDIR=$TOP/mutants/stable/$KVER
 fi
 REPO=$KDIR/linux			# git tree: pristine commit + series
-# Mutants and the stock kernel's expected failures of this series.
-# shellcheck disable=SC2034 # used by the scripts that source lib.sh
-MUTDIR=$TOP/mutants/$KVER
-[ "$STABLE" = 0 ] || MUTDIR=$TOP/mutants/stable/$KVER
-# The tests are upstream test_progs (with a BTF kernel) for mainline and
-# the stable backports; the older 6.12 and 6.1 series have their own.
-TEST_PROGS=0
-[ "$KVER" != 7.3 ] && [ "$STABLE" = 0 ] || TEST_PROGS=1
+# The prog_tests test_progs is built with unless PROG_TESTS says. The
+# stable branches leave tailcalls out: their tailcall programs need kfunc
+# prototypes that Debian 12's pahole (v1.24) does not write into BTF.
+if [ "$KVER" = 7.3 ]; then
+	DEFAULT_PROG_TESTS="pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime perf_event_array_release"
+else
+	DEFAULT_PROG_TESTS="pe_preserve_elems prog_array_lifetime perf_event_array_lifetime"
+fi
 # shellcheck disable=SC2034 # used by the scripts that source lib.sh
 PATCHDIR=${SERIES[0]}
 JOBS=${JOBS:-$(nproc)}

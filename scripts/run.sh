@@ -1,8 +1,8 @@
 #!/bin/bash
 # One run: source, tree, kernel, tests, initramfs, QEMU, verdict.
-#   KVER=7.3|6.12|6.1  BASE=patched|stock|mutant-NAME  DEBUG=1  SMP=2
+#   KVER=7.3|7.2|6.12|6.1|5.10  BASE=patched|stock|mutant-NAME  DEBUG=1  SMP=2
 #   ARGS=... (selftest arguments)  REPEAT=1 (rounds)
-#   PROG_TESTS="a b" (7.3: the prog_tests test_progs is built with)
+#   PROG_TESTS="a b" (the prog_tests test_progs is built with)
 # For work outside the series tree: KSRC=dir (kernel source; built in
 # KOBJ=dir, default KSRC/obj), TESTSRC=dir (tree whose selftests are built)
 # and OUT=dir (tests, initramfs and console log; default KOBJ/run).
@@ -14,18 +14,11 @@
 # of every file they share with the series tree.
 . "$(dirname "$0")/lib.sh"
 BASE=${BASE:-patched}
-# The benchmarks run with 'make bench' or ARGS=all, not by default.
-default_args="-F perf_event_array_bench"
-# 7.3 runs upstream test_progs built with only the prog_tests of
-# PROG_TESTS (missing ones are left out); by default it runs them all.
-# The stable branches leave tailcalls out: their tailcall programs need
-# kfunc prototypes that Debian 12's pahole (v1.24) does not write into BTF.
-if [ "$KVER" = 7.3 ]; then
-	export PROG_TESTS=${PROG_TESTS:-pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime perf_event_array_release}
-elif [ "$TEST_PROGS" = 1 ]; then
-	export PROG_TESTS=${PROG_TESTS:-pe_preserve_elems prog_array_lifetime perf_event_array_lifetime}
-fi
-[ "$TEST_PROGS" = 0 ] || default_args="-t ${PROG_TESTS// /,}"
+# Upstream test_progs, built with only the prog_tests of PROG_TESTS
+# (missing ones are left out; default: lib.sh's DEFAULT_PROG_TESTS); by
+# default it runs them all.
+export PROG_TESTS=${PROG_TESTS:-$DEFAULT_PROG_TESTS}
+default_args="-t ${PROG_TESTS// /,}"
 ARGS=${ARGS:-$default_args}
 [ "$ARGS" != all ] || ARGS=
 export ARGS
@@ -49,9 +42,9 @@ esac
 obj=${KOBJ:-$src/obj}
 TESTSRC=${TESTSRC:-$REPO}
 frags=("$TOP/configs/base.config")
-# 7.3 runs upstream test_progs, which needs a kernel with BTF.
-# SMOKE_ONLY (bisect-check) boots the smoke test only: no BTF needed.
-[ "$TEST_PROGS" = 0 ] || [ "${SMOKE_ONLY:-0}" = 1 ] || frags+=("$TOP/configs/btf.config")
+# test_progs needs a kernel with BTF. SMOKE_ONLY (bisect-check) boots
+# the smoke test only: no BTF needed.
+[ "${SMOKE_ONLY:-0}" = 1 ] || frags+=("$TOP/configs/btf.config")
 if [ "${DEBUG:-0}" = 1 ]; then
 	frags+=("$TOP/configs/debug.config")
 	obj=$obj-debug
@@ -85,17 +78,17 @@ tests=$out/tests tobj=$obj
 # for the others), one build at a time: make mutants runs in parallel.
 # The initramfs is packed under the same lock: a run with other
 # PROG_TESTS would otherwise swap test_progs between the two.
-if [ "$TEST_PROGS" = 1 ] && [ "$TESTSRC" = "$REPO" ] && [ -f "$REPO/obj/vmlinux" ]; then
+if [ "$TESTSRC" = "$REPO" ] && [ -f "$REPO/obj/vmlinux" ]; then
 	tests=$REPO/obj/run/tests tobj=$REPO/obj
 fi
 mkdir -p "$tests"
 initrd=$out/initramfs.cpio.gz log=$out/console.log
 if [ "${GUEST_SHELL:-0}" = 1 ]; then
-	# bpftool: the one test_progs.sh built for the skeletons (7.3).
+	# bpftool: the one test_progs.sh built for the skeletons.
 	EXTRA_BIN=$(find "$tests" -path '*/sbin/bpftool' -type f 2>/dev/null | head -n 1) || true
 	export EXTRA_BIN
 	initrd=$out/shell-initramfs.cpio.gz log=$out/shell-console.log
-	[ -n "$EXTRA_BIN" ] || echo "note: no bpftool built (KVER=7.3 builds one with test_progs); the shell has none" >&2
+	[ -n "$EXTRA_BIN" ] || echo "note: no bpftool built with test_progs; the shell has none" >&2
 fi
 (flock 8; "$TOP/scripts/tests.sh" "$TESTSRC" "$tests" "$tobj"
  "$TOP/scripts/initramfs.sh" "$tests/bin" "$initrd") 8> "$tests/.lock"

@@ -1,9 +1,8 @@
 #!/bin/bash
 # tests.sh SRC OUT [KOBJ]: build the tree's libbpf and the test programs,
 # static. The smoke test comes from this repo (tests/); the lifetime
-# selftests from the tree's tools/testing/selftests/bpf/: for KVER=7.3
-# upstream test_progs with the prog_tests named in PROG_TESTS, built
-# against KOBJ's vmlinux (test_progs.sh); else test_map_lifetime.
+# selftests are the tree's upstream test_progs with the prog_tests named in
+# PROG_TESTS, built against KOBJ's vmlinux (test_progs.sh).
 . "$(dirname "$0")/lib.sh"
 src=$1 out=$2 kobj=${3:-}
 mkdir -p "$out/libbpf" "$out/bin"
@@ -27,20 +26,9 @@ build() {	# build NAME SOURCE
 rm -f "$out/bin/list"
 build smoke "$TOP/tests/smoke.c"
 [ "${SMOKE_ONLY:-0}" = 1 ] && exit 0
-if [ "$TEST_PROGS" = 1 ]; then
-	# shellcheck disable=SC2086
-	"$TOP/scripts/test_progs.sh" "$src" "$kobj" "$out/test_progs" $PROG_TESTS
-	# test_progs opens the *.bpf.o of its tests from its folder.
-	rm -f "$out/bin/"*.bpf.o
-	cp "$out/test_progs/build/test_progs" "$out/test_progs/build/"*.bpf.o "$out/bin/"
-	echo test_progs >> "$out/bin/list"
-	exit 0
-fi
-lifetime=test_map_lifetime
-for t in $lifetime; do
-	if [ -f "$sel/bpf/$t.c" ]; then
-		build "$t" "$sel/bpf/$t.c"
-	else
-		echo "note: $src has no selftests/bpf/$t.c; smoke test only" >&2
-	fi
-done
+# shellcheck disable=SC2086
+"$TOP/scripts/test_progs.sh" "$src" "$kobj" "$out/test_progs" $PROG_TESTS
+# test_progs opens the *.bpf.o of its tests from its folder.
+rm -f "$out/bin/"*.bpf.o
+cp "$out/test_progs/build/test_progs" "$out/test_progs/build/"*.bpf.o "$out/bin/"
+echo test_progs >> "$out/bin/list"
