@@ -5,6 +5,7 @@
 #   them (test_progs is then rebuilt with it).
 #   6.12: test_map_lifetime -r FIXTURE.NAME when T has a dot, else -t NAME.
 #   6.1: its kselftest harness takes no filter: the whole suite runs.
+#   STABLE=1 (and 7.2, 5.10): test_progs -t T.
 . "$(dirname "$0")/lib.sh"
 T=${T:-}
 [ -n "$T" ] || [ -n "${ARGS:-}" ] ||
@@ -16,9 +17,14 @@ if [ -n "$T" ]; then
 		PROG_TESTS=${PROG_TESTS:-$default}
 		[[ " $PROG_TESTS " == *" ${T%%/*} "* ]] || PROG_TESTS="$PROG_TESTS ${T%%/*}"
 		export PROG_TESTS ;;
-	6.1)	echo "note: 6.1's kselftest harness takes no filter: the whole suite runs" >&2
-		ARGS= ;;
-	*)	case $T in *.*) ARGS="-r $T" ;; *) ARGS="-t $T" ;; esac ;;
+	*)	if [ "$TEST_PROGS" = 1 ]; then	# the stable backports: test_progs
+			ARGS="-t $T"
+		elif [ "$KVER" = 6.1 ]; then
+			echo "note: 6.1's kselftest harness takes no filter: the whole suite runs" >&2
+			ARGS=
+		else
+			case $T in *.*) ARGS="-r $T" ;; *) ARGS="-t $T" ;; esac
+		fi ;;
 	esac
 	export ARGS
 fi
