@@ -25,7 +25,13 @@ for t in "$@"; do
 done
 [ "${#tests[@]}" -gt 0 ] || die "none of the prog_tests '$*' is in $src"
 
-mk=(-C "$from" OUTPUT="$build" CC="ccache gcc" HOSTCC="ccache gcc"
+# 6.1's Makefile passes CC=$(HOSTCC) unquoted to the bpftool and libbpf
+# sub-makes: a compiler of two words ("ccache gcc") makes its second word
+# a make target there. Debian's ccache symlink is one word.
+cc="ccache gcc"
+[ "$KVER" != 6.1 ] || cc=/usr/lib/ccache/gcc
+[ -x "$cc" ] || [ "$cc" = "ccache gcc" ] || die "$cc missing: install ccache"
+mk=(-C "$from" OUTPUT="$build" CC="$cc" HOSTCC="$cc"
 	CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16
 	LLVM_OBJCOPY=llvm-objcopy-16 LLVM_CONFIG=llvm-config-16
 	VMLINUX_BTF="$kobj/vmlinux" GENDIR="$kobj/include/generated"
