@@ -16,8 +16,8 @@
 CHECK_OUT=${CHECK_OUT:-$BUILD/check}
 # check-stable: the stable branches whose backports are run in QEMU, and
 # those only built into a tree and checked.
-STABLE_TESTED=${STABLE_TESTED:-7.2 6.12 6.1}
-STABLE_UNTESTED=${STABLE_UNTESTED:-5.10}
+STABLE_TESTED=${STABLE_TESTED:-7.2 6.12 6.1 5.10}
+STABLE_UNTESTED=${STABLE_UNTESTED:-}
 rm -rf "$CHECK_OUT"
 mkdir -p "$CHECK_OUT"
 T0=$(date +%s)

@@ -7,13 +7,18 @@
 #   already covers them, which get_maintainer.pl is asked below.
 . "$(dirname "$0")/lib.sh"
 "$TOP/scripts/tree.sh" > /dev/null
+# checkpatch.pl checks SPDX lines with scripts/spdxcheck.py, which needs
+# python3-ply; 5.10's runs it as "python", which Debian 12 does not have
+# (another python on PATH lacks ply): "python" is Debian's python3 here.
+pybin=$BUILD/python-bin
+mkdir -p "$pybin" && ln -sfn /usr/bin/python3 "$pybin/python"
 tap_begin
 for d in "${SERIES[@]}"; do
 	list=$(series_list "$d")
 	while read -r p; do
 		[ -n "$p" ] || continue
 		p=${d#"$TOP"/patches}/$p p=${p#/}
-		if out=$(cd "$REPO" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --no-summary \
+		if out=$(cd "$REPO" && PATH=$pybin:/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --no-summary \
 				--ignore MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES --show-types "$TOP/patches/$p" 2>&1) && [ -z "$out" ]; then
 			tap_ok "checkpatch $p"
 		else

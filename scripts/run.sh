@@ -43,8 +43,12 @@ obj=${KOBJ:-$src/obj}
 TESTSRC=${TESTSRC:-$REPO}
 frags=("$TOP/configs/base.config")
 # test_progs needs a kernel with BTF. SMOKE_ONLY (bisect-check) boots
-# the smoke test only: no BTF needed.
-[ "${SMOKE_ONLY:-0}" = 1 ] || frags+=("$TOP/configs/btf.config")
+# the smoke test only: no BTF needed. A branch whose Kconfig needs more
+# than btf.config for BTF has its configs/KVER.config (5.10).
+if [ "${SMOKE_ONLY:-0}" != 1 ]; then
+	frags+=("$TOP/configs/btf.config")
+	[ ! -f "$TOP/configs/$KVER.config" ] || frags+=("$TOP/configs/$KVER.config")
+fi
 if [ "${DEBUG:-0}" = 1 ]; then
 	frags+=("$TOP/configs/debug.config")
 	obj=$obj-debug

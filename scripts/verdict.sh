@@ -11,6 +11,10 @@
 # per subtest and "#N test:RESULT" per test (RESULT: OK, SKIP, FAIL, "OK
 # (SKIP: a/b)"). Each subtest, and each test without subtests, counts once;
 # after "All error logs:" test_progs repeats the failed ones: not counted.
+# 5.10's test_progs names a subtest without its test ("#N/M sub:RESULT")
+# and prints the test's line after them: its subtests are counted then,
+# as "test/sub"; it prints a skipped subtest as OK (its Summary line,
+# shown as a diagnostic, counts the skips).
 . "$(dirname "$0")/lib.sh"
 log=$1 counts=$2 failed=${3:-$(dirname "$1")/failed}
 rc=0
@@ -39,11 +43,13 @@ BEGIN { printf "" > failed }
 /^lifetime-run: / {
 	intest = 1; plan = -1; seen = 0; name = $2; diag($0)
 	tp = name == "test_progs"; errlogs = 0; summary = ""
-	split("", hassub); split("", subfail)
+	split("", hassub); split("", subfail); split("", pend)
 	next
 }
 /^lifetime-exit: / {
 	intest = 0
+	for (k in pend) { n = split(pend[k], ps, "\n"); for (i = 1; i <= n; i++) { split(ps[i], pr, "\t"); tally(pr[2], pr[1]) } }
+	split("", pend)
 	if (plan >= 0 && seen < plan)
 		fail(name ": " (plan - seen) " of " plan " tests gave no result")
 	else if (tp && summary == "")
@@ -63,12 +69,18 @@ intest && tp && /^#[0-9]+\/[0-9]+ +.*:(OK|SKIP|FAIL)$/ {
 	res = $0; sub(/.*:/, "", res)
 	what = $0; sub(/^#[^ ]+ +/, "", what); sub(/:[A-Z]+$/, "", what)
 	if (res == "FAIL") subfail[num] = 1
+	if (what !~ /\//) { pend[num] = pend[num] (pend[num] == "" ? "" : "\n") what "\t" res; next }
 	tally(res, what)
 	next
 }
 intest && tp && /^#[0-9]+ +[^ ]+:(OK|SKIP|FAIL)/ {
 	num = substr($1, 2); what = $2; sub(/:.*/, "", what)
 	res = $0; sub(/^#[0-9]+ +[^:]+:/, "", res)
+	if (num in pend) {
+		n = split(pend[num], ps, "\n")
+		for (i = 1; i <= n; i++) { split(ps[i], pr, "\t"); tally(pr[2], what "/" pr[1]) }
+		delete pend[num]
+	}
 	if (!hassub[num]) tally(res, what)
 	else if (res ~ /^FAIL/ && !subfail[num]) fail(what ": failed outside its subtests")
 	next

@@ -12,6 +12,17 @@
 
 #include "kselftest_harness.h"
 
+/* 5.10's libbpf (0.2) has neither LIBBPF_OPTS() nor bpf_map_create() and
+ * bpf_prog_load() with these arguments: the older names.
+ */
+#ifndef LIBBPF_OPTS
+#define LIBBPF_OPTS DECLARE_LIBBPF_OPTS
+#define bpf_map_create(type, name, key_size, value_size, max_entries, opts) \
+	bpf_create_map_name(type, name, key_size, value_size, max_entries, 0)
+#define bpf_prog_load(type, name, license, insns, insn_cnt, opts) \
+	bpf_load_program(type, insns, insn_cnt, license, 0, NULL, 0)
+#endif
+
 TEST(map_prog_test_run)
 {
 	char data[64] = {};
