@@ -27,7 +27,7 @@ check: ## everything CI runs, as KTAP; the last line is "N passed, N failed"
 	@scripts/check.sh
 check-quick: ## make check without kernel builds (deps, shellcheck, harness, 7.3 patches)
 	@CHECK_STAGES=quick scripts/check.sh
-check-stable: ## the 7.3 mutants and every stable branch: stock, patched, debug kernel; a matrix
+check-stable: ## every stable branch: stock, patched, debug kernel; a matrix
 	@scripts/check-stable.sh
 shellcheck: ## shellcheck every script (.shellcheckrc: the deliberate exceptions)
 	@scripts/shellcheck.sh
