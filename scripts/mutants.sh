@@ -25,8 +25,10 @@ for m in "$MUTDIR"/*.patch "$MUTDIR"/stock.expect; do
 	name=$(name_of "$m") base=mutant-$name
 	[ "$name" = stock ] && base=stock
 	rm -f "$KDIR/mutant-runs/$name/console.log" "$KDIR/mutant-runs/$name/failed"
+	mkdir -p "$KDIR/mutant-runs/$name"
+	# Kept: the run's header, kernel path and QEMU command line.
 	BASE=$base OUT=$KDIR/mutant-runs/$name COUNTS=$tmp/$name.counts \
-		"$TOP/scripts/run.sh" > "$tmp/$name.log" 2>&1 &
+		"$TOP/scripts/run.sh" > "$KDIR/mutant-runs/$name/run.log" 2>&1 &
 done
 wait
 tap_begin
@@ -49,7 +51,8 @@ for m in "$MUTDIR"/*.patch "$MUTDIR"/stock.expect; do
 		tap_ok "mutant $name caught: $what"
 	else
 		sed 's/^other /# other failure: /' "$list" | grep '^# other' || true
-		tail -n 30 "$tmp/$name.log" | tap_diag
+		grep -E '^== (qemu command|\[[0-9]+s\] (kernel|linux-source))' "$KDIR/mutant-runs/$name/run.log" | tap_diag || true
+		tail -n 30 "$KDIR/mutant-runs/$name/run.log" | tap_diag
 		tap_not_ok "mutant $name MISSED: $what"
 	fi
 done
