@@ -785,39 +785,31 @@ static int new_file(int m)
 	return M.nfiles++;
 }
 
-/* Pick the n-th (modulo) live map fd of process @proc, of map @only if
- * >= 0, of type @type if >= 0.
+/* Is M.fd[i] a live map fd of process @proc, of map @only if >= 0, of
+ * type @type if >= 0?
  */
+static int fd_matches(int i, int proc, int only, int type)
+{
+	const struct mfd *d = &M.fd[i];
+
+	return d->live && d->proc == proc && d->file >= 0 &&
+	       (only < 0 || M.file[d->file].map == only) &&
+	       (type < 0 || M.map[M.file[d->file].map].type == type);
+}
+
+/* Pick the n-th (modulo) fd that fd_matches(). */
 static int pick_fd(uint32_t n, int proc, int only, int type)
 {
 	int i, cnt = 0, c;
 
-	for (i = 0; i < M.nfd; i++) {
-		struct mfd *d = &M.fd[i];
-
-		if (!d->live || d->proc != proc || d->file < 0)
-			continue;
-		if (only >= 0 && M.file[d->file].map != only)
-			continue;
-		if (type >= 0 && M.map[M.file[d->file].map].type != type)
-			continue;
-		cnt++;
-	}
+	for (i = 0; i < M.nfd; i++)
+		cnt += fd_matches(i, proc, only, type);
 	if (!cnt)
 		return -1;
 	c = n % cnt;
-	for (i = 0; i < M.nfd; i++) {
-		struct mfd *d = &M.fd[i];
-
-		if (!d->live || d->proc != proc || d->file < 0)
-			continue;
-		if (only >= 0 && M.file[d->file].map != only)
-			continue;
-		if (type >= 0 && M.map[M.file[d->file].map].type != type)
-			continue;
-		if (!c--)
+	for (i = 0; i < M.nfd; i++)
+		if (fd_matches(i, proc, only, type) && !c--)
 			return i;
-	}
 	return -1;
 }
 
@@ -1114,16 +1106,13 @@ static void do_window(const struct op *ops, int n, int *ip)
 
 	/* Prefer a descriptor whose close opens the window. */
 	for (i = 0; i < M.nfd; i++)
-		if (M.fd[i].live && M.fd[i].proc == 0 && M.fd[i].file >= 0 &&
-		    M.map[M.file[M.fd[i].file].map].type == type && close_matters(i, w))
-			cnt++;
+		cnt += fd_matches(i, 0, -1, type) && close_matters(i, w);
 	d = -1;
 	if (cnt) {
 		int c = o->b % cnt;
 
 		for (i = 0; i < M.nfd; i++)
-			if (M.fd[i].live && M.fd[i].proc == 0 && M.fd[i].file >= 0 &&
-			    M.map[M.file[M.fd[i].file].map].type == type && close_matters(i, w) && !c--)
+			if (fd_matches(i, 0, -1, type) && close_matters(i, w) && !c--)
 				d = i;
 	} else {
 		d = pick_fd(o->b, 0, -1, type);
