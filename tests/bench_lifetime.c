@@ -49,6 +49,7 @@
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
+#include "bpf_sys.h"
 
 typedef unsigned long long u64;
 
@@ -61,77 +62,20 @@ static void fail(const char *what)
 	exit(1);
 }
 
-static u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
-static int map_create(enum bpf_map_type type, unsigned int entries)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = 4;
-	a.value_size = 4;
-	a.max_entries = entries;
-	return sys_bpf(BPF_MAP_CREATE, &a);
-}
-
-static int map_update(int fd, unsigned int key, unsigned int val)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (uintptr_t)&key;
-	a.value = (uintptr_t)&val;
-	a.flags = BPF_ANY;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
-}
-
-static int map_delete(int fd, unsigned int key)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (uintptr_t)&key;
-	return sys_bpf(BPF_MAP_DELETE_ELEM, &a);
-}
-
 static unsigned int map_id(int fd)
 {
-	struct bpf_map_info info;
-	union bpf_attr a;
+	unsigned int id = obj_id(fd);
 
-	memset(&info, 0, sizeof(info));
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = fd;
-	a.info.info_len = sizeof(info);
-	a.info.info = (uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a))
+	if (!id)
 		fail("BPF_OBJ_GET_INFO_BY_FD");
-	return info.id;
+	return id;
 }
 
 /* A new struct file of the map: its release runs at its close(). */
 static int reopen(unsigned int id)
 {
-	union bpf_attr a;
-	int fd;
+	int fd = map_get_fd_by_id(id);
 
-	memset(&a, 0, sizeof(a));
-	a.map_id = id;
-	fd = sys_bpf(BPF_MAP_GET_FD_BY_ID, &a);
 	if (fd < 0)
 		fail("BPF_MAP_GET_FD_BY_ID");
 	return fd;
@@ -201,8 +145,8 @@ static void close_nonowner(int ev, int rounds)
 	int r;
 
 	for (s = 0; s < 3; s++) {
-		int pfd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, sizes[s]);
-		int afd = map_create(BPF_MAP_TYPE_ARRAY, sizes[s]);
+		int pfd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, sizes[s], 0);
+		int afd = map_create(BPF_MAP_TYPE_ARRAY, 4, sizes[s], 0);
 		unsigned int pid, aid;
 
 		if (pfd < 0 || afd < 0)
@@ -262,7 +206,7 @@ static unsigned int fill(int fd, int ev, unsigned int size, unsigned int k)
 static void purge_owned(int ev, int runs)
 {
 	static const unsigned int ks[] = { 1, 1024, 16384, 65536 };
-	int fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, SLOTS_1M);
+	int fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, SLOTS_1M, 0);
 	u64 *t = calloc(runs, sizeof(u64));
 	unsigned int id, i;
 
@@ -306,7 +250,7 @@ static void purge_owned(int ev, int runs)
 static void update_delete(int ev, int ops)
 {
 	const unsigned int size = 65536;
-	int fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, size), i;
+	int fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, size, 0), i;
 	u64 *tu = calloc(ops, sizeof(u64)), *td = calloc(ops, sizeof(u64));
 
 	if (fd < 0)
@@ -423,7 +367,7 @@ static void purge_wait(int ev, int rounds)
 	}
 	pin(0);
 	for (r = 0; r < 2 * rounds; r++) {
-		int fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, SLOTS_1M), b;
+		int fd = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, SLOTS_1M, 0), b;
 		struct waits *x = &w[r & 1];
 		u64 t0, t1, longest = 0;
 		pthread_t th;

@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf_sys.h"
+
 #define P "lifetime-fuzz: "
 
 /* Debian 12's uapi headers predate may_goto (Linux 6.9). */
@@ -61,14 +63,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static void msleep(int ms)
@@ -119,13 +113,6 @@ static uint32_t rnd(uint32_t n)
 
 /* ----------------------------------------------------------------- bpf */
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), \
-	.src_reg = (s), .off = (o), .imm = (i) })
 #define MOV64_IMM(d, i)	INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
 #define MOV64_REG(d, s)	INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
 #define ADD64_IMM(d, i)	INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
@@ -145,63 +132,19 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 
 static char vlog[1 << 16];
 
-static int prog_load(int type, const struct bpf_insn *insns, int n, int quiet)
+/* prog_load(), and unless quiet, on failure the verifier's log printed. */
+static int load_prog(int type, const struct bpf_insn *insns, int n, int quiet)
 {
-	union bpf_attr a;
-	int fd;
+	int fd = prog_load(type, insns, n, NULL, 0);
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = n;
-	a.license = (uintptr_t)"GPL";
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
 	if (fd < 0 && !quiet) {
 		int e = errno;
 
-		a.log_buf = (uintptr_t)vlog;
-		a.log_size = sizeof(vlog);
-		a.log_level = 1;
-		vlog[0] = 0;
-		sys_bpf(BPF_PROG_LOAD, &a);
+		prog_load(type, insns, n, vlog, sizeof(vlog));
 		printf(P "BPF_PROG_LOAD (type %d): %s\n%s\n", type, strerror(e), vlog);
 		errno = e;
 	}
 	return fd;
-}
-
-static int map_create(int type, uint32_t vsize, uint32_t max, uint32_t flags)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = 4;
-	a.value_size = vsize;
-	a.max_entries = max;
-	a.map_flags = flags;
-	return sys_bpf(BPF_MAP_CREATE, &a);
-}
-
-static int map_update(int fd, uint32_t key, uint32_t val)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (uintptr_t)&key;
-	a.value = (uintptr_t)&val;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a) ? -errno : 0;
-}
-
-static int map_delete(int fd, uint32_t key)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (uintptr_t)&key;
-	return sys_bpf(BPF_MAP_DELETE_ELEM, &a) ? -errno : 0;
 }
 
 /* Prog array slot as seen by the syscall: the program id, 0 empty, <0 error. */
@@ -236,30 +179,6 @@ static int obj_get(const char *path)
 	memset(&a, 0, sizeof(a));
 	a.pathname = (uintptr_t)path;
 	return sys_bpf(BPF_OBJ_GET, &a);
-}
-
-static int map_get_fd_by_id(uint32_t id)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_id = id;
-	return sys_bpf(BPF_MAP_GET_FD_BY_ID, &a);
-}
-
-static uint32_t obj_id(int fd)
-{
-	struct bpf_map_info info;	/* id is first in map and prog info */
-	union bpf_attr a;
-
-	memset(&info, 0, sizeof(info));
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = fd;
-	a.info.info_len = sizeof(info);
-	a.info.info = (uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a))
-		return 0;
-	return info.id;
 }
 
 /* Is this map id live? (BPF_MAP_GET_NEXT_ID: takes no reference.) */
@@ -310,7 +229,7 @@ static int load_callee(int i)
 {
 	struct bpf_insn p[] = { MOV64_IMM(BPF_REG_0, 100 + i), EXIT() };
 
-	return prog_load(BPF_PROG_TYPE_SOCKET_FILTER, p, 2, 0);
+	return load_prog(BPF_PROG_TYPE_SOCKET_FILTER, p, 2, 0);
 }
 
 /* Tail-calls slot (packet word) of prog array @map; 1 if the slot is empty. */
@@ -327,7 +246,7 @@ static int load_pa_tester(int map, int quiet)
 		EXIT(),
 	};
 
-	return prog_load(BPF_PROG_TYPE_SOCKET_FILTER, p, sizeof(p) / sizeof(p[0]), quiet);
+	return load_prog(BPF_PROG_TYPE_SOCKET_FILTER, p, sizeof(p) / sizeof(p[0]), quiet);
 }
 
 /* bpf_perf_event_output() to slot (packet word) of perf event array
@@ -349,7 +268,7 @@ static int load_pe_tester(int map, int quiet)
 		EXIT(),
 	};
 
-	return prog_load(BPF_PROG_TYPE_SOCKET_FILTER, p, sizeof(p) / sizeof(p[0]), quiet);
+	return load_prog(BPF_PROG_TYPE_SOCKET_FILTER, p, sizeof(p) / sizeof(p[0]), quiet);
 }
 
 static int open_event(void)
@@ -482,7 +401,7 @@ static int load_hold_prog(int w)
 		EXIT(),
 	};
 
-	return prog_load(BPF_PROG_TYPE_KPROBE, p, sizeof(p) / sizeof(p[0]), 0);
+	return load_prog(BPF_PROG_TYPE_KPROBE, p, sizeof(p) / sizeof(p[0]), 0);
 }
 
 /* Count returns of a function in the ctl field at @off. */
@@ -501,7 +420,7 @@ static int load_count_prog(int off)
 		EXIT(),
 	};
 
-	return prog_load(BPF_PROG_TYPE_KPROBE, p, sizeof(p) / sizeof(p[0]), 0);
+	return load_prog(BPF_PROG_TYPE_KPROBE, p, sizeof(p) / sizeof(p[0]), 0);
 }
 
 static void setup_windows(void)

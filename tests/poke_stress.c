@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf_sys.h"
+
 static const char *mode = "upddel";
 static double secs = 30;
 static unsigned long max_ops;		/* 0: no limit */
@@ -66,29 +68,11 @@ static void pin(int cpu)
 		fprintf(stderr, "poke-stress: cannot pin to CPU%d: %s\n", cpu, strerror(errno));
 }
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), \
-	.src_reg = (s), .off = (o), .imm = (i) })
-
 static int load(const struct bpf_insn *insns, int n)
 {
 	static char log[65536];
-	union bpf_attr a;
-	int fd;
+	int fd = prog_load(BPF_PROG_TYPE_SOCKET_FILTER, insns, n, log, sizeof(log));
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	a.insns = (uintptr_t)insns;
-	a.insn_cnt = n;
-	a.license = (uintptr_t)"GPL";
-	a.log_buf = (uintptr_t)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
 	if (fd < 0) {
 		fprintf(stderr, "poke-stress: BPF_PROG_LOAD: %s\n%s\n", strerror(errno), log);
 		exit(2);
@@ -98,15 +82,9 @@ static int load(const struct bpf_insn *insns, int n)
 
 static void setup_bpf(void)
 {
-	union bpf_attr a;
 	int i;
 
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_PROG_ARRAY;
-	a.key_size = 4;
-	a.value_size = 4;
-	a.max_entries = 1;
-	map_fd = sys_bpf(BPF_MAP_CREATE, &a);
+	map_fd = map_create(BPF_MAP_TYPE_PROG_ARRAY, 4, 1, 0);
 	if (map_fd < 0) {
 		perror("poke-stress: BPF_MAP_CREATE");
 		exit(2);
@@ -128,29 +106,6 @@ static void setup_bpf(void)
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
 	caller_fd = load(caller, 6);
-}
-
-static int map_update(int prog)
-{
-	union bpf_attr a;
-	uint32_t key = 0, val = prog;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = map_fd;
-	a.key = (uintptr_t)&key;
-	a.value = (uintptr_t)&val;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
-}
-
-static int map_delete(void)
-{
-	union bpf_attr a;
-	uint32_t key = 0;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = map_fd;
-	a.key = (uintptr_t)&key;
-	return sys_bpf(BPF_MAP_DELETE_ELEM, &a);
 }
 
 static void *bpf_runner(void *arg)
@@ -184,9 +139,10 @@ static void bpf_updater(void)
 		int err;
 
 		if (upd_only)
-			err = map_update(callee_fd[i & 1]);
+			err = map_update(map_fd, 0, callee_fd[i & 1]);
 		else
-			err = (i & 1) ? map_delete() : map_update(callee_fd[0]);
+			err = (i & 1) ? map_delete(map_fd, 0) :
+					 map_update(map_fd, 0, callee_fd[0]);
 		if (err) {
 			fprintf(stderr, "poke-stress: map op %lu: %s\n", i, strerror(errno));
 			exit(2);
