@@ -7,7 +7,7 @@ export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT V ACCEL TCG_
 
 .DEFAULT_GOAL := help
 .PHONY: help run test shell check check-quick check-stable shellcheck ktap-check tree export \
-	roundtrip reset-tree mutants checkpatch bisect-check boots bench fuzz poke-stress clean distclean
+	roundtrip reset-tree mutants checkpatch bisect-check boots bench fuzz poke-stress kprobe-rereg clean distclean
 
 ## Usage: make TARGET [VAR=value ...]; exit 0 pass, 1 a test failed, 2 harness or
 ##   build failure, 124 guest hung (make itself says "Error N"; scripts/run.sh
@@ -43,6 +43,8 @@ bisect-check: ## build and boot (smoke test) the tree after each patch
 	@scripts/bisect-check.sh
 bench: ## stock and patched kernels in one run: release cost and hot paths
 	@scripts/bench.sh
+kprobe-rereg: ## a kprobe registered twice (tracefs, no BPF) on KIMG=bzImage: docs/ftrace-jmp.md
+	@scripts/kprobe-rereg.sh $(KIMG)
 poke-stress: ## emulator self-test: code rewritten under a running JITed caller
 	@scripts/poke-stress.sh
 ## Work on the series (the tree: build/KVER/linux)
