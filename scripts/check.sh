@@ -209,10 +209,14 @@ debug_cols() {	# debug_cols KVER: sets vt (patched tests) and vr (reports)
 	local f=$BUILD/stable/$1/linux/obj-debug/run/failed v
 	v=$(verdict_of "debug $1 stable")
 	vt=not-run vr=not-run
-	[ "$v" != "not run" ] && [ -f "$f" ] || return 0
+	[ "$v" != "not run" ] || return 0
+	# No list: the run ended before a verdict (a build failed).
+	[ -f "$f" ] || { vt=FAIL; return 0; }
 	vt=pass vr=none
 	! grep -q '^test ' "$f" || vt=FAIL
 	! grep -q '^other ' "$f" || vr=FAIL
+	# A failed stage whose list names nothing: its tests did not all pass.
+	[ "$v" != FAIL ] || [ "$vt$vr" != passnone ] || vt=FAIL
 }
 if [ "${CHECK_STAGES:-main}" = stable ]; then
 	echo "# branch matrix: stock (the reproducers fail, and only they); patched, on the debug"

@@ -71,6 +71,9 @@ if [ "$src" != "$REPO" ] && [ -z "${KSRC:-}${KOBJ:-}" ] && [ ! -e "$obj" ] &&
 	"$TOP/scripts/seed-obj.sh" "$src" "$seed" "$obj"
 fi
 mkdir -p "$out"
+# No verdict of an earlier run may stand for this one (check-stable's
+# matrix reads the failed list).
+rm -f "$out/failed"
 stage "kernel: $obj"
 "$TOP/scripts/kernel.sh" "$src" "$obj" "${frags[@]}"
 # The mutant lives in mutants/; the worktree goes back to the series.
