@@ -15,7 +15,7 @@ export CCACHE_DEPEND=1
 # too: a clone elsewhere (CI) would miss on every object. The folder only
 # names DW_AT_comp_dir, which neither pahole nor the guest reads.
 export CCACHE_NOHASHDIR=1
-kmake() { make -C "$src" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
+kmake() { make -C "$src" O="$obj" CC="$TOP/scripts/cc-ccache" HOSTCC="ccache gcc" -j"$JOBS" "$@"; }
 
 want=$(cat "$@" | sha1sum | cut -c1-40)
 have=$(cat "$obj/.fragments" 2>/dev/null) || have=
