@@ -44,7 +44,7 @@ bisect-check: ## build and boot (smoke test) the tree after each patch
 bench: ## stock and patched kernels in one run: release cost and hot paths
 	@scripts/bench.sh
 kprobe-rereg: ## a kprobe registered twice (tracefs, no BPF) on KIMG=bzImage: docs/ftrace-jmp.md
-	@scripts/kprobe-rereg.sh $(KIMG)
+	@scripts/kprobe-rereg.sh "$(KIMG)"
 poke-stress: ## emulator self-test: code rewritten under a running JITed caller
 	@scripts/poke-stress.sh
 ## Work on the series (the tree: build/KVER/linux)
