@@ -2,7 +2,7 @@
 # fuzz.sh: the lifetime fuzzer (tests/lifetime_fuzz.c, docs/fuzz.md) in a guest.
 #   SECS (60) of fuzzing, SEED (1), BASE=patched|stock|mutant-NAME (the
 #   kernel image of that build), KIMG (a bzImage: overrides BASE),
-#   FUZZ_ARGS (more lifetime_fuzz options: -C, -W, -n OPS, -H HSEED, -v),
+#   FUZZ_ARGS (more lifetime_fuzz options: -W, -k, -n OPS, -H HSEED, -v),
 #   FUZZ_OUT (folder for the binary, initramfs and console log).
 # Prints the fuzzer's lines, then "VERDICT PASS" or "VERDICT FAIL ...".
 # Exit: 0 no violation, 1 a violation (or a kernel report: the patterns of
@@ -60,8 +60,7 @@ poweroff -f
 EOF
 guest_pack "$root" "$OUT/initrd.gz"
 
-# The shrink after a finding gets up to 240 s more; boot and the 1M-slot
-# release check some more.
+# The shrink after a finding gets up to 240 s more; boot some more.
 export TIMEOUT=${TIMEOUT:-$((SECS + 420))}
 log=$OUT/console.log
 echo "== fuzz: kernel $KIMG, seed $SEED, ${SECS}s, args '${FUZZ_ARGS:-}'"

@@ -4,13 +4,12 @@
  * event array lifetime API, checked against a reference model of the rules
  * of Documentation/bpf/map_fd_array_lifetime.rst (docs/fuzz.md).
  *
- *   lifetime_fuzz [-s SEED] [-t SECS] [-n OPS] [-H HSEED] [-C] [-W] [-v]
+ *   lifetime_fuzz [-s SEED] [-t SECS] [-n OPS] [-H HSEED] [-W] [-k] [-v]
  *
  *   -s SEED   run seed; history i runs with the seed mix(SEED, i)
  *   -t SECS   fuzz for this long (default 60)
  *   -n OPS    operations per history (default 32)
  *   -H HSEED  run only the history of this seed (reproduce), then exit
- *   -C        no release-cost check (so the other classes get found)
  *   -W        no window holding (no kprobes)
  *   -k        keep going after a violation: no shrinking; at the end the
  *             time of the first finding of each class
@@ -455,14 +454,6 @@ static void setup_windows(void)
 			continue;
 		}
 		win_ok[w] = 1;
-	}
-	/* With the bpf-next owner tracking the purge no longer deletes
-	 * through __fd_array_map_delete_elem(): hold it as a batch starts.
-	 */
-	if (win_ok[W_IN_PURGE]) {
-		prog = load_hold_prog(W_IN_PURGE);
-		if (prog >= 0 && attach_kprobe(prog, "perf_event_array_purge_batch", 0) >= 0)
-			printf(P "note: window in-purge also at perf_event_array_purge_batch\n");
 	}
 }
 
@@ -916,11 +907,21 @@ static void settle(void)
 		struct mmap *mm = &M.map[m];
 
 		if (mm->type == PA && mm->flush_due) {
-			int u = map_uref(m);
+			int u = map_uref(m), fd = -1;
 
+			/* With a user back, the flush kept every entry if it
+			 * ran after the user came, and removed those of the
+			 * sessions before if it ran before: ask the kernel
+			 * which. Entries of the current session always stay.
+			 */
+			if (u)
+				fd = map_get_fd_by_id(mm->id);
 			for (s = 0; s < mm->max; s++)
-				if (!u || mm->sess[s] != mm->session)
+				if (!u || (mm->sess[s] != mm->session &&
+					   (fd < 0 || map_lookup_id(fd, s) == 0)))
 					mm->slot[s] = -1;
+			if (fd >= 0)
+				close(fd);
 			mm->flush_due = 0;
 		}
 	}
@@ -1576,65 +1577,6 @@ static int shrink(struct op *ops, int n, const char *cls, double budget)
 	return n;
 }
 
-/* ------------------------------------------------------- release cost */
-
-static long long close_cost(int type, uint32_t vsize, int *err)
-{
-	long long best[5];
-	int fd, i, j;
-	uint32_t id;
-
-	fd = map_create(type, vsize, 1 << 20, 0);
-	if (fd < 0) {
-		*err = errno;
-		return -1;
-	}
-	id = obj_id(fd);
-	for (i = 0; i < 5; i++) {
-		int f2 = map_get_fd_by_id(id);
-		uint64_t t0;
-
-		if (f2 < 0) {
-			*err = errno;
-			close(fd);
-			return -1;
-		}
-		t0 = now_ns();
-		close(f2);
-		best[i] = now_ns() - t0;
-	}
-	close(fd);
-	for (i = 0; i < 5; i++)		/* median */
-		for (j = i + 1; j < 5; j++)
-			if (best[j] < best[i]) {
-				long long t = best[i];
-
-				best[i] = best[j];
-				best[j] = t;
-			}
-	return best[2];
-}
-
-/* A close of a file that owns nothing: perf event array against a plain
- * array, both 1M slots. Returns 1 on a violation.
- */
-static int release_cost_check(double limit)
-{
-	int err = 0;
-	long long pe = close_cost(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, &err);
-	long long ar = close_cost(BPF_MAP_TYPE_ARRAY, 4, &err);
-	double ratio;
-
-	if (pe < 0 || ar < 0) {
-		printf(P "note: release-cost check not run: %s\n", strerror(err));
-		return 0;
-	}
-	ratio = (double)pe / (ar > 0 ? ar : 1);
-	printf(P "release-cost: close of a file that owns nothing, 1M slots: perf event array %lld ns, array %lld ns, ratio %.1f (limit %.0f)\n",
-	       pe, ar, ratio, limit);
-	return ratio > limit;
-}
-
 /* ----------------------------------------------------------------- main */
 
 static void progress(unsigned long hist, const char *tag)
@@ -1657,24 +1599,23 @@ int main(int argc, char **argv)
 	static struct op ops[MAXOPS];
 	uint64_t seed = 1, hseed = 0;
 	double secs = 60, next_progress;
-	int nops = 32, no_cost = 0, only_one = 0, keep = 0, cost_bad = 0, c, i, n;
+	int nops = 32, only_one = 0, keep = 0, c, i, n;
 	unsigned long hist = 0;
 	static struct { char cls[64]; double first; unsigned long n; } found[32];
 	int nfound = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "s:t:n:H:CWkv")) != -1) {
+	while ((c = getopt(argc, argv, "s:t:n:H:Wkv")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 't': secs = atof(optarg); break;
 		case 'n': nops = atoi(optarg); break;
 		case 'H': hseed = strtoull(optarg, NULL, 0); only_one = 1; break;
-		case 'C': no_cost = 1; break;
 		case 'W': no_windows = 1; break;
 		case 'k': keep = 1; break;
 		case 'v': verbose = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-t SECS] [-n OPS] [-H HSEED] [-C] [-W] [-k] [-v]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-s SEED] [-t SECS] [-n OPS] [-H HSEED] [-W] [-k] [-v]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1684,8 +1625,8 @@ int main(int argc, char **argv)
 		nops = MAXOPS;
 	t_start = now();
 	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
-	printf(P "seed=%llu secs=%.0f ops/history=%d cpus=%d release-cost=%s\n",
-	       (unsigned long long)seed, secs, nops, ncpus, no_cost ? "off" : "on");
+	printf(P "seed=%llu secs=%.0f ops/history=%d cpus=%d\n",
+	       (unsigned long long)seed, secs, nops, ncpus);
 	signal(SIGPIPE, SIG_IGN);
 	mkdir("/sys/fs/bpf/fz", 0700);
 	for (i = 0; i < NCALLEE; i++) {
@@ -1700,19 +1641,6 @@ int main(int argc, char **argv)
 			fatal("perf_event_open (software, bpf-output): %s", strerror(errno));
 	}
 	setup_windows();
-
-	/* A release-cost violation is reported at once; the histories run
-	 * on, so that a run also finds (and shrinks) what they find.
-	 */
-	if (!no_cost && release_cost_check(50)) {
-		printf(P "VIOLATION seed=%llu class=release-cost t=%.1fs: a close of a file that owns nothing costs more than 50x that of a plain array (no history: one check at start)\n",
-		       (unsigned long long)seed, now() - t_start);
-		cost_bad = 1;
-		snprintf(found[0].cls, sizeof(found[0].cls), "release-cost");
-		found[0].first = now() - t_start;
-		found[0].n = 1;
-		nfound = 1;
-	}
 
 	next_progress = now() + 10;
 	for (;;) {
@@ -1753,11 +1681,10 @@ int main(int argc, char **argv)
 			run_history(ops, n);
 			printf(P "replay: %s%s%s\n", vclass[0] ? vclass : "no violation (a race: the shrunk history does not fail every time)",
 			       vclass[0] ? ": " : "", vdetail);
-			printf(P "reproduce: lifetime_fuzz -H %llu%s (make fuzz FUZZ_ARGS='-H %llu%s')\n",
-			       (unsigned long long)hs, no_cost ? " -C" : "", (unsigned long long)hs,
-			       no_cost ? " -C" : "");
-			printf(P "FAIL seed=%llu class=%s%s first-finding=%.1fs histories=%lu\n",
-			       (unsigned long long)seed, cls, cost_bad ? ",release-cost" : "", tf, hist + 1);
+			printf(P "reproduce: lifetime_fuzz -H %llu (make fuzz FUZZ_ARGS='-H %llu')\n",
+			       (unsigned long long)hs, (unsigned long long)hs);
+			printf(P "FAIL seed=%llu class=%s first-finding=%.1fs histories=%lu\n",
+			       (unsigned long long)seed, cls, tf, hist + 1);
 			return 1;
 		}
 		hist++;
