@@ -27,7 +27,7 @@ REPO=$KDIR/linux			# git tree: pristine commit + series
 # stable branches leave tailcalls out: their tailcall programs need kfunc
 # prototypes that Debian 12's pahole (v1.24) does not write into BTF.
 if [ "$KVER" = 7.3 ]; then
-	DEFAULT_PROG_TESTS="pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime perf_event_array_release"
+	DEFAULT_PROG_TESTS="pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime"
 else
 	DEFAULT_PROG_TESTS="pe_preserve_elems prog_array_lifetime perf_event_array_lifetime"
 fi
