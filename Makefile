@@ -41,7 +41,7 @@ boots: ## the run of make run in BOOTS=N fresh guests (HOG=1: busy loops); per-t
 	@scripts/boots.sh
 bisect-check: ## build and boot (smoke test) the tree after each patch
 	@scripts/bisect-check.sh
-bench: ## stock and patched kernels in one run: release cost and hot paths
+bench: ## stock vs patched 7.3 (BOOTS=3): close cost by map size, update/delete, hot paths
 	@scripts/bench.sh
 kprobe-rereg: ## a kprobe registered twice (tracefs, no BPF) on KIMG=bzImage: docs/ftrace-jmp.md
 	@scripts/kprobe-rereg.sh "$(KIMG)"
@@ -66,7 +66,7 @@ distclean: ## remove build/ (ccache stays in ~/.cache/bpf-map-lifetime-ccache)
 ## Variables: KVER=7.3|7.2|6.12|6.1|5.10  BASE=patched|stock|mutant-NAME  ARGS='-t NAME[/SUB]'
 ##   or '-n NUM[/SUB]' (test_progs; all = every test)  T=NAME[/SUB]  V=1 (console live)
 ##   DEBUG=1 (KASAN, kmemleak, lockdep)  SMP=2  REPEAT=1 (not on 7.3: use boots)  TIMEOUT=900  ACCEL=kvm|tcg,...
-##   KVER other than 7.3: patches/stable/KVER in build/stable/KVER  BOOTS=20 HOG=1 (boots)
+##   KVER other than 7.3: patches/stable/KVER in build/stable/KVER  BOOTS=20 HOG=1 (boots; bench: 3)
 ##   PROG_TESTS='...' (the prog_tests test_progs is built with)  SECS= (poke-stress)
 ## shell: the tests and the bpftool built with test_progs. 'exit' powers the guest
 ##   off; Ctrl-A X quits QEMU.

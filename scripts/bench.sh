@@ -1,6 +1,7 @@
 #!/bin/bash
-# bench.sh (make bench): the release cost and hot paths of the bpf-next
-# rework, which only mainline has: scripts/bench-7.3.sh.
+# bench.sh (make bench): the stock and the patched 7.3 kernel side by side:
+# the release cost of a perf event array map file, update and delete, and
+# the hot paths as machine code (scripts/bench-7.3.sh).
 . "$(dirname "$0")/lib.sh"
-[ "$KVER" = 7.3 ] || die "make bench runs on KVER=7.3: the stable branches have the fixes only"
+[ "$KVER" = 7.3 ] || die "make bench runs on KVER=7.3 only (the stock and patched kernels of build/7.3)"
 exec "$TOP/scripts/bench-7.3.sh"
