@@ -38,7 +38,7 @@ stages() {
 	stage "docs 7.3" env KVER=7.3 "$TOP/scripts/docs.sh"
 	;;
 	main)
-	# Mainline: the bpf fixes and the bpf-next rework on 7.3-rc7.
+	# Mainline: the bpf fixes and the bpf-next patch on 7.3-rc7.
 	stage "roundtrip 7.3" env KVER=7.3 "$TOP/scripts/roundtrip.sh"
 	stage "checkpatch 7.3" env KVER=7.3 "$TOP/scripts/checkpatch.sh"
 	stage "docs 7.3" env KVER=7.3 "$TOP/scripts/docs.sh"

@@ -7,7 +7,7 @@ KVER=${KVER:-7.3}
 BUILD=${BUILD:-$TOP/build}
 CACHE=$BUILD/cache
 # The series applied in order: for mainline (7.3) the bpf fixes, then the
-# bpf-next rework on top (the tree's tag 'bpf' marks where one ends). Every
+# bpf-next patch on top (the tree's tag 'bpf' marks where one ends). Every
 # other KVER is a stable branch: the backports of the bpf fixes and their
 # tests (patches/stable/KVER), in a tree of its own (build/stable/KVER).
 if [ "$KVER" = 7.3 ]; then
