@@ -7,7 +7,7 @@ export DEBUG SMP MEM ARGS REPEAT TIMEOUT JOBS KSRC KOBJ TESTSRC OUT V ACCEL TCG_
 
 .DEFAULT_GOAL := help
 .PHONY: help run test shell check check-quick check-stable shellcheck ktap-check tree export \
-	roundtrip reset-tree mutants checkpatch bisect-check boots bench fuzz poke-stress kprobe-rereg clean distclean
+	roundtrip reset-tree bpf-ci mutants checkpatch bisect-check boots bench fuzz poke-stress kprobe-rereg clean distclean
 
 ## Usage: make TARGET [VAR=value ...]; exit 0 pass, 1 a test failed, 2 harness or
 ##   build failure, 124 guest hung (make itself says "Error N"; scripts/run.sh
@@ -27,6 +27,8 @@ check: ## everything CI runs, as KTAP; the last line is "N passed, N failed"
 	@scripts/check.sh
 check-quick: ## make check without kernel builds (deps, shellcheck, harness, 7.3 patches)
 	@CHECK_STAGES=quick scripts/check.sh
+bpf-ci: ## selftests/bpf as BPF CI runs it, stock vs series: the differential (ARCH LLVM T SUITES)
+	@BPFCI_ARCH=$(or $(ARCH),x86_64) BPFCI_LLVM=$(or $(LLVM),0) BPFCI_SUITES="$(SUITES)" scripts/bpf-ci.sh
 check-stable: ## every stable branch: stock, patched, debug kernel; a matrix
 	@scripts/check-stable.sh
 shellcheck: ## shellcheck every script (.shellcheckrc: the deliberate exceptions)

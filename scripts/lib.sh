@@ -26,11 +26,27 @@ REPO=$KDIR/linux			# git tree: pristine commit + series
 # The prog_tests test_progs is built with unless PROG_TESTS says. The
 # stable branches leave tailcalls out: their tailcall programs need kfunc
 # prototypes that Debian 12's pahole (v1.24) does not write into BTF.
+# 7.3 adds the series' neighbours: upstream's tests of the paths it
+# changes (array, prog array and perf event array maps, their fds, their
+# iterators, libbpf's perf buffer) and test_maps (TEST_MAPS=1), so that
+# make check runs every change against them (make bpf-ci: all of them).
 if [ "$KVER" = 7.3 ]; then
-	DEFAULT_PROG_TESTS="pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime"
+	DEFAULT_PROG_TESTS="pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime
+		perf_buffer map_init map_ops map_ptr map_in_map map_lookup_percpu_elem for_each
+		fd_array prog_array_init percpu_array_inner_map global_data bpf_iter"
+	TEST_MAPS=${TEST_MAPS:-1}
 else
 	DEFAULT_PROG_TESTS="pe_preserve_elems prog_array_lifetime perf_event_array_lifetime"
 fi
+# test_progs -t for a prog_test: all its subtests, but those of
+# bpf_iter that iterate over array maps (the rest need a full kernel).
+prog_test_select() {
+	case $1 in
+	bpf_iter) echo bpf_iter/bpf_array_map,bpf_iter/bpf_array_map_iter_fd,bpf_iter/bpf_percpu_array_map ;;
+	*) echo "$1" ;;
+	esac
+}
+export TEST_MAPS=${TEST_MAPS:-0}
 # shellcheck disable=SC2034 # used by the scripts that source lib.sh
 PATCHDIR=${SERIES[0]}
 JOBS=${JOBS:-$(nproc)}

@@ -18,7 +18,9 @@ BASE=${BASE:-patched}
 # (missing ones are left out; default: lib.sh's DEFAULT_PROG_TESTS); by
 # default it runs them all.
 export PROG_TESTS=${PROG_TESTS:-$DEFAULT_PROG_TESTS}
-default_args="-t ${PROG_TESTS// /,}"
+sel=
+for t in $PROG_TESTS; do sel=$sel${sel:+,}$(prog_test_select "$t"); done
+default_args="-t $sel"
 ARGS=${ARGS:-$default_args}
 [ "$ARGS" != all ] || ARGS=
 export ARGS

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v shellcheck > /dev/null || die "shellcheck missing: install shellcheck (scripts/deps.sh does)"
 cd "$TOP"
-files=(scripts/*.sh scripts/init scripts/cc-ccache tests/*.sh .ci/run)
+files=(scripts/*.sh scripts/init scripts/bpf-ci-init scripts/cc-ccache tests/*.sh .ci/run)
 tap_begin "${#files[@]}"
 for f in "${files[@]}"; do
 	if out=$(shellcheck -x -f gcc "$f" 2>&1); then

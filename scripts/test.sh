@@ -2,7 +2,8 @@
 # make test T=NAME[/SUBTEST] (or ARGS=...): one test or subtest, through
 # run.sh (same variables, same exit codes): test_progs -t T; a test that
 # is not in PROG_TESTS is added to them (test_progs is then rebuilt with
-# it).
+# it). test_maps runs only when asked (TEST_MAPS=1).
+export TEST_MAPS=${TEST_MAPS:-0}
 . "$(dirname "$0")/lib.sh"
 T=${T:-}
 [ -n "$T" ] || [ -n "${ARGS:-}" ] ||

@@ -1,6 +1,7 @@
 #!/bin/bash
 # test_progs.sh SRC KOBJ OUT TEST...: upstream test_progs with only the
-# named prog_tests (missing ones are noted and left out), built by SRC's
+# named prog_tests (missing ones are noted and left out), and with
+# TEST_MAPS=1 upstream test_maps (all of map_tests/), built by SRC's
 # tools/testing/selftests/bpf/Makefile against KOBJ/vmlinux, into OUT/build.
 # That Makefile builds every prog_tests/*.c and progs/*.c it finds, so it
 # runs in OUT/tree: symlinks to SRC, except tools/testing/selftests/bpf,
@@ -57,8 +58,10 @@ add() {	# add NAME: keep progs/NAME.c; fails if there is none
 	[[ " ${progs[*]} " == *" $1.c "* ]] || progs+=("$1.c")
 }
 # shellcheck disable=SC2013 # words: names of programs
+maptests=()
+[ "${TEST_MAPS:-0}" != 1 ] || maptests=("$from"/map_tests/*.c)
 for n in $(cd "$from/prog_tests" && grep -ohE '#include "[A-Za-z0-9_]+\.(l|sub)?skel\.h"|"(\./)?[A-Za-z0-9_.-]+\.bpf\.o"' \
-		"${tests[@]/%/.c}" | sed -E 's/^#include //; s/"//g; s|^\./||; s/\.(l|sub)?skel\.h$//; s/\.bpf\.o$//'); do
+		"${tests[@]/%/.c}" "${maptests[@]}" | sed -E 's/^#include //; s/"//g; s|^\./||; s/\.(l|sub)?skel\.h$//; s/\.bpf\.o$//'); do
 	add "$n" && continue
 	deps=$(awk -v n="$n" '$1 == "LINKED" && $2 == n { $1 = $2 = ""; print }' <<< "$vars")
 	[ -n "$deps" ] || { echo "note: $n: no progs/$n.c; not built" >&2; continue; }
@@ -129,7 +132,7 @@ lskels_extra=$(keep LSKELS_EXTRA)
 if ! make "${mk[@]}" -j"$JOBS" TRUNNER_EXTRA_FILES= LIBARENA_SKEL= \
 		LSKELS="$lskels" LSKELS_SIGNED="$lskels_signed" \
 		LSKELS_EXTRA="$lskels_extra" LINKED_SKELS="$linked" \
-		-o "$build/veristat" test_progs >> "$out/build.log" 2>&1; then
+		-o "$build/veristat" test_progs ${maptests:+test_maps} >> "$out/build.log" 2>&1; then
 	grep -E -m 20 'error|Error' "$out/build.log" >&2
 	die "test_progs build failed: see $out/build.log"
 fi

@@ -37,3 +37,7 @@ for f in "$out/test_progs/build/"*.bpf.o; do
 	[ ! -e "$f" ] || cp "$f" "$out/bin/"
 done
 echo test_progs >> "$out/bin/list"
+if [ "${TEST_MAPS:-0}" = 1 ]; then
+	cp "$out/test_progs/build/test_maps" "$out/bin/"
+	echo test_maps >> "$out/bin/list"
+fi

@@ -1,0 +1,56 @@
+#!/bin/bash
+# bpf-ci-run.sh W KERNEL SUITES: boot W/KERNEL (stock or series) with the
+# host's / as its read-only root (9p) and run SUITES from W/selftests,
+# with W/kmods-KERNEL's test modules, as BPF CI runs them: test_progs
+# flavours with the DENYLIST files (-d @DENYLIST...), test_maps,
+# test_verifier. Results in W/run-KERNEL: SUITE.log, SUITE.json, dmesg,
+# console (RUN_NAME=rerunN: in W/rerunN-KERNEL). TIMEOUT (default
+# 14400 s): a guest still running then is hung.
+. "$(dirname "$0")/lib.sh"
+W=$1 k=$2 suites=$3
+arch=${BPFCI_ARCH:-x86_64}
+sel=$W/selftests run=$W/${RUN_NAME:-run}-$k
+rm -rf "$run" && mkdir -p "$run"
+deny=
+for f in DENYLIST "DENYLIST.$arch"; do
+	[ ! -f "$sel/$f" ] || deny="$deny -d @$f"
+done
+# TCG runs the guest several times slower than BPF CI's KVM runners: the
+# watchdog that kills a test after 120 s there gets 600 s here.
+{
+	echo "cp --remove-destination $W/kmods-$k/*.ko ."
+	for s in $suites; do
+		echo "echo \"bpf-ci: $s start \$(date +%s)\""
+		case $s in
+		test_progs*) echo "./$s$deny ${T:+-t $T} -w 600 --json-summary=/run/out/$s.json > /run/out/$s.log 2>&1" ;;
+		*) echo "./$s > /run/out/$s.log 2>&1" ;;
+		esac
+		echo "echo \"bpf-ci: $s exit \$? \$(date +%s)\""
+	done
+} > "$run/job.sh"
+
+case $arch in
+x86_64)
+	img=$W/$k/arch/x86/boot/bzImage
+	qemu=(qemu-system-x86_64 -cpu max) con=ttyS0 ;;
+arm64)
+	img=$W/$k/arch/arm64/boot/Image
+	qemu=(qemu-system-aarch64 -M virt -cpu max) con=ttyAMA0 ;;
+esac
+[ -n "${ACCEL:-}" ] || accel "$img"
+qemu+=(-accel "$ACCEL" -smp "${SMP:-2}" -m "${MEM:-4G}" -kernel "$img"
+	-append "console=$con root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/scripts/bpf-ci-init bpfci.dir=$sel panic=-1 loglevel=4"
+	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
+	-fsdev "local,id=out,path=$run,security_model=none,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=out,mount_tag=out"
+	-display none -serial stdio -monitor none -nodefaults -no-reboot)
+an=$(accel_name)
+cmd=$(printf '%q ' "${qemu[@]}")
+say "$k: $an; $cmd"
+t0=$SECONDS
+rc=0
+timeout -k 5 "${TIMEOUT:-14400}" "${qemu[@]}" < /dev/null > "$run/console" 2>&1 || rc=$?
+[ "$rc" != 124 ] || echo "bpf-ci: hung: no end within ${TIMEOUT:-14400} s" >> "$run/console"
+grep -a '^bpf-ci: ' "$run/console" | sed 's/^/   /'
+say "$k: $((SECONDS - t0)) s"
