@@ -17,8 +17,10 @@ for f in DENYLIST "DENYLIST.$arch"; do
 done
 # TCG runs the guest several times slower than BPF CI's KVM runners: the
 # watchdog that kills a test after 120 s there gets 600 s here.
+mkdir -p "$run/kmods"
+cp "$W/kmods-$k"/*.ko "$run/kmods/"
 {
-	echo "cp --remove-destination $W/kmods-$k/*.ko ."
+	echo "cp --remove-destination /run/out/kmods/*.ko ."
 	for s in $suites; do
 		echo "echo \"bpf-ci: $s start \$(date +%s)\""
 		case $s in
@@ -29,21 +31,31 @@ done
 	done
 } > "$run/job.sh"
 
+# x86_64: the host's / is the guest's root. arm64: the Debian arm64 root
+# of bpf-ci-arm64-root.sh, and the selftests as a share of their own
+# (tag sel), mounted where they are on the host.
+root=/ sel9p=() init=$TOP/scripts/bpf-ci-init
 case $arch in
 x86_64)
 	img=$W/$k/arch/x86/boot/bzImage
 	qemu=(qemu-system-x86_64 -cpu max) con=ttyS0 ;;
 arm64)
 	img=$W/$k/arch/arm64/boot/Image
+	root=$BUILD/bpf-ci/arm64-root/root
+	mkdir -p "$root$sel"
+	cp "$init" "$root/bpf-ci-init"
+	init="/bpf-ci-init bpfci.sel=1"
+	sel9p=(-fsdev "local,id=sel,path=$sel,security_model=none,readonly=on,multidevs=remap"
+		-device "virtio-9p-pci,fsdev=sel,mount_tag=sel")
 	qemu=(qemu-system-aarch64 -M virt -cpu max) con=ttyAMA0 ;;
 esac
 [ -n "${ACCEL:-}" ] || accel "$img"
 qemu+=(-accel "$ACCEL" -smp "${SMP:-2}" -m "${MEM:-4G}" -kernel "$img"
-	-append "console=$con root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/scripts/bpf-ci-init bpfci.dir=$sel panic=-1 loglevel=4"
-	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
+	-append "console=$con root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$init bpfci.dir=$sel panic=-1 loglevel=4"
+	-fsdev "local,id=root,path=$root,security_model=none,readonly=on,multidevs=remap"
 	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root"
 	-fsdev "local,id=out,path=$run,security_model=none,multidevs=remap"
-	-device "virtio-9p-pci,fsdev=out,mount_tag=out"
+	-device "virtio-9p-pci,fsdev=out,mount_tag=out" "${sel9p[@]}"
 	-display none -serial stdio -monitor none -nodefaults -no-reboot)
 an=$(accel_name)
 cmd=$(printf '%q ' "${qemu[@]}")

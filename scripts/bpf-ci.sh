@@ -5,9 +5,11 @@
 #   BPFCI_ARCH   x86_64 (default) or arm64
 #   BPFCI_LLVM   1: kernel built by clang-22/ld.lld-22 (BPF CI's llvm job)
 #   T            test_progs names, comma-separated (default: all), as -t
-#   BPFCI_SUITES test_progs test_progs-no_alu32 test_progs-cpuv4 test_maps
-#                test_verifier (default: all five; T= implies test_progs)
+#   BPFCI_SUITES test_progs test_progs-no_alu32 test_progs-cpuv4
+#                test_verifier test_maps (default: all five, in this order;
+#                T= implies test_progs)
 #   BPFCI_KERNELS stock series (default both, in that order)
+#   BPFCI_PARALLEL 1 (default): both guests at once; 0: one, then the other
 # Everything lives in build/bpf-ci/ARCH-TOOLCHAIN/.
 . "$(dirname "$0")/lib.sh"
 [ "$KVER" = 7.3 ] || die "KVER=$KVER: make bpf-ci runs on mainline only (KVER=7.3)"
@@ -16,7 +18,7 @@ case $arch in x86_64 | arm64) ;; *) die "ARCH=$arch: valid are x86_64 (default) 
 case $llvm in 0 | 1) ;; *) die "LLVM=$llvm: valid are 0 (gcc, default) and 1 (clang-22)" ;; esac
 tc=gcc; [ "$llvm" = 0 ] || tc=llvm
 W=$BUILD/bpf-ci/$arch-$tc
-suites=${BPFCI_SUITES:-test_progs test_progs-no_alu32 test_progs-cpuv4 test_maps test_verifier}
+suites=${BPFCI_SUITES:-test_progs test_progs-no_alu32 test_progs-cpuv4 test_verifier test_maps}
 [ -z "${T:-}" ] || suites=${BPFCI_SUITES:-test_progs}
 for s in $suites; do
 	case $s in test_progs | test_progs-no_alu32 | test_progs-cpuv4 | test_maps | test_verifier) ;;
@@ -71,10 +73,20 @@ for k in $kernels; do
 	bash "$TOP/scripts/bpf-ci-kmods.sh" "$src" "$W/$k" "$W/kmods-$k" || exit
 done
 
-# The runs.
+# The runs: both kernels at once (BPFCI_PARALLEL=0: one after the other),
+# so that the two logs grow side by side, test by test; each guest has
+# SMP (2) vCPUs.
+pids=()
 for k in $kernels; do
-	bash "$TOP/scripts/bpf-ci-run.sh" "$W" "$k" "$suites" || exit
+	if [ "${BPFCI_PARALLEL:-1}" = 1 ]; then
+		bash "$TOP/scripts/bpf-ci-run.sh" "$W" "$k" "$suites" > "$W/run-$k.out" 2>&1 &
+		pids+=($!)
+	else
+		bash "$TOP/scripts/bpf-ci-run.sh" "$W" "$k" "$suites" || exit
+	fi
 done
+for p in "${pids[@]}"; do wait "$p" || die "a guest could not be run (see $W/run-*.out)"; done
+for k in $kernels; do [ ! -f "$W/run-$k.out" ] || cat "$W/run-$k.out"; done
 rc=0
 # shellcheck disable=SC2086 # the kernels are words
 python3 "$TOP/scripts/bpf-ci-diff.py" "$W" "$suites" "$MUTDIR/stock.expect" $kernels || rc=$?
