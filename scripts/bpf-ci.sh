@@ -30,6 +30,7 @@ kernels=${BPFCI_KERNELS:-stock series}
 # selftests' makes but as each script passes it.
 unset MAKEFLAGS MFLAGS MAKELEVEL ARCH LLVM
 start=$SECONDS
+BPF_CI=1 "$TOP/scripts/deps.sh"
 mkdir -p "$W"
 exec 8> "$W/.lock"
 flock -n 8 || die "another make bpf-ci uses $W"

@@ -9,6 +9,11 @@ pkgs="make gcc flex bison bc libelf-dev libssl-dev zlib1g-dev libzstd-dev
 # 7.3: a BTF kernel (pahole) and upstream test_progs (clang, llvm-strip,
 # rsync for the selftests copy, openssl for its signing key).
 [ "$KVER" != 7.3 ] || pkgs="$pkgs dwarves clang-16 llvm-16 rsync openssl pkg-config libcap-dev"
+# make bpf-ci: BPF CI's toolchains and the programs its selftests run in
+# the guest (whose root is the host's /).
+[ "${BPF_CI:-0}" != 1 ] || pkgs="$pkgs dwarves clang-22 llvm-22 lld-22 gcc-aarch64-linux-gnu
+	qemu-system-arm rsync openssl pkg-config libcap-dev iproute2 iputils-ping ethtool
+	iptables keyutils strace binutils netcat-openbsd"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -30,9 +30,13 @@ REPO=$KDIR/linux			# git tree: pristine commit + series
 # changes (array, prog array and perf event array maps, their fds, their
 # iterators, libbpf's perf buffer) and test_maps (TEST_MAPS=1), so that
 # make check runs every change against them (make bpf-ci: all of them).
+# Not map_in_map: its first fentry program (on __x64_sys_getpgid) oopses
+# stock 7.3 as this harness builds it (-Os, gcc 12; docs/ftrace-jmp.md).
+# Not map_ptr: it loads a program using every map type (XDP sockets,
+# cpumap, ...), which this small kernel does not have.
 if [ "$KVER" = 7.3 ]; then
 	DEFAULT_PROG_TESTS="pe_preserve_elems tailcalls prog_array_lifetime perf_event_array_lifetime
-		perf_buffer map_init map_ops map_ptr map_in_map map_lookup_percpu_elem for_each
+		perf_buffer map_init map_ops map_lookup_percpu_elem for_each
 		fd_array prog_array_init percpu_array_inner_map global_data bpf_iter"
 	TEST_MAPS=${TEST_MAPS:-1}
 else

@@ -59,7 +59,7 @@ add() {	# add NAME: keep progs/NAME.c; fails if there is none
 }
 # shellcheck disable=SC2013 # words: names of programs
 maptests=()
-[ "${TEST_MAPS:-0}" != 1 ] || maptests=("$from"/map_tests/*.c)
+[ "${TEST_MAPS:-0}" != 1 ] || maptests=("$from"/map_tests/*.c "$from/test_maps.c")
 for n in $(cd "$from/prog_tests" && grep -ohE '#include "[A-Za-z0-9_]+\.(l|sub)?skel\.h"|"(\./)?[A-Za-z0-9_.-]+\.bpf\.o"' \
 		"${tests[@]/%/.c}" "${maptests[@]}" | sed -E 's/^#include //; s/"//g; s|^\./||; s/\.(l|sub)?skel\.h$//; s/\.bpf\.o$//'); do
 	add "$n" && continue
