@@ -21,6 +21,12 @@ for f in "$bin"/* ${EXTRA_BIN:-}; do
 		[ -e "$root$l" ] || cp -L --parents "$l" "$root"
 	done
 done
+# glibc's pthread_exit() and pthread_cancel() dlopen libgcc_s (test_maps).
+if [ -e "$root/lib/x86_64-linux-gnu/libc.so.6" ] || [ -e "$root/usr/lib/x86_64-linux-gnu/libc.so.6" ]; then
+	for l in /lib/x86_64-linux-gnu/libgcc_s.so.1 /usr/lib/x86_64-linux-gnu/libgcc_s.so.1; do
+		[ ! -e "$l" ] || [ -e "$root$l" ] || cp -L --parents "$l" "$root"
+	done
+fi
 echo "${ARGS:-}" > "$root/tests/args"
 echo "${REPEAT:-1}" > "$root/tests/repeat"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
